@@ -1,0 +1,776 @@
+//! Threats in the three shapes real teams write (SPEC §4.3): tables, heading form
+//! (STRIDE category sections with threat sub-headings) and list form.
+
+use super::assets::item_content;
+use super::columns::{ThreatField, map_header, threat_field};
+use super::ids::{clean_ref, leading_threat_id, threat_id_category};
+use super::markdown::{Block, Table};
+use super::sections::Section;
+use super::{Document, SectionKind};
+use crate::config::Config;
+use crate::span::{Spanned, TextRange};
+use crate::stride::{StrideCategory, parse_category_cell, split_parts};
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreatShape {
+    Table,
+    Heading,
+    List,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Threat {
+    pub shape: ThreatShape,
+    /// Where row-level findings go: the table row, the heading line or the list item.
+    pub range: TextRange,
+    /// Everything that belongs to the threat (a heading's whole section).
+    pub extent: TextRange,
+    pub id: Option<Spanned<String>>,
+    pub categories: Vec<StrideCategory>,
+    /// The category text as written (table cell or `[…]`), for TM021 and completion.
+    pub category_cell: Option<Spanned<String>>,
+    /// Parts of the category text that name no STRIDE category.
+    pub unknown_categories: Vec<Spanned<String>>,
+    /// Each target reference (asset id or name), cleaned of punctuation.
+    pub targets: Vec<Spanned<String>>,
+    pub target_cell: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    /// `Some` with an empty value for an empty table cell, so fixes can fill it.
+    pub severity: Option<Spanned<String>>,
+    pub mitigation: Option<Spanned<String>>,
+    pub status: Option<Spanned<String>>,
+    pub ticket: Option<Spanned<String>>,
+}
+
+impl Threat {
+    fn new(shape: ThreatShape, range: TextRange, extent: TextRange) -> Threat {
+        Threat {
+            shape,
+            range,
+            extent,
+            id: None,
+            categories: Vec::new(),
+            category_cell: None,
+            unknown_categories: Vec::new(),
+            targets: Vec::new(),
+            target_cell: None,
+            description: None,
+            severity: None,
+            mitigation: None,
+            status: None,
+            ticket: None,
+        }
+    }
+
+    fn add_categories(&mut self, cats: &[StrideCategory]) {
+        for c in cats {
+            if !self.categories.contains(c) {
+                self.categories.push(*c);
+            }
+        }
+    }
+
+    /// Sets a field from a table cell, a `Label: value` line or a list-form part.
+    fn set(&mut self, field: ThreatField, value: Spanned<String>, text: &str) {
+        match field {
+            ThreatField::Id => {
+                if self.id.is_none() && !value.value.is_empty() {
+                    let (clean, lead) = clean_ref(&value.value);
+                    let start = value.range.start + lead;
+                    self.id = Some(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())));
+                }
+            }
+            ThreatField::Category => {
+                let raw = value.range.slice(text);
+                let parsed = parse_category_cell(raw);
+                self.add_categories(&parsed.categories);
+                for (part, r) in parsed.unknown {
+                    let (clean, lead) = clean_ref(&part);
+                    let start = value.range.start + r.start + (raw[r.clone()].len() - raw[r.clone()].trim_start().len()) + lead;
+                    self.unknown_categories
+                        .push(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())));
+                }
+                self.category_cell.get_or_insert(value);
+            }
+            ThreatField::Target => {
+                self.targets.extend(split_targets(text, value.range));
+                self.target_cell.get_or_insert(value);
+            }
+            ThreatField::Description => {
+                self.description.get_or_insert(value);
+            }
+            ThreatField::Severity => {
+                self.severity.get_or_insert(value);
+            }
+            ThreatField::Mitigation => match &mut self.mitigation {
+                // Several mitigation labels in one threat: keep the first range, join the text.
+                Some(m) if !value.value.is_empty() => {
+                    if m.value.is_empty() {
+                        *m = value;
+                    } else {
+                        m.value.push_str("; ");
+                        m.value.push_str(&value.value);
+                    }
+                }
+                Some(_) => {}
+                None => self.mitigation = Some(value),
+            },
+            ThreatField::Status => {
+                self.status.get_or_insert(value);
+            }
+            ThreatField::Ticket => {
+                self.ticket.get_or_insert(value);
+            }
+        }
+    }
+
+    fn has_mitigation(&self) -> bool {
+        self.mitigation.as_ref().is_some_and(|m| !m.value.trim().is_empty())
+    }
+}
+
+/// Splits a target cell into references with exact ranges.
+fn split_targets(text: &str, range: TextRange) -> Vec<Spanned<String>> {
+    let raw = range.slice(text);
+    split_parts(raw)
+        .into_iter()
+        .filter_map(|(part, r)| {
+            let (clean, lead) = clean_ref(part);
+            if clean.is_empty() {
+                return None;
+            }
+            let start = range.start + r.start + lead;
+            Some(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())))
+        })
+        .collect()
+}
+
+/// Reads every threat of the document, in document order.
+pub fn read(text: &str, doc: &Document, config: &Config) -> Vec<Threat> {
+    let Some(region_index) = doc.threat_model.or_else(|| doc.section_index(SectionKind::Threats)) else {
+        return Vec::new();
+    };
+    let Some(region) = doc.sections.get(region_index) else { return Vec::new() };
+    let reader = Reader { text, doc, config, region: region.range, region_index };
+    let mut threats = reader.heading_form();
+    threats.extend(reader.tables_and_lists(&threats));
+    threats.sort_by_key(|t| t.range.start);
+    threats
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    doc: &'a Document,
+    config: &'a Config,
+    region: TextRange,
+    region_index: usize,
+}
+
+impl Reader<'_> {
+    /// Sections inside the region that are not threats (assets, scope, mitigations …).
+    fn excluded(&self, offset: usize) -> bool {
+        self.doc.sections.iter().enumerate().any(|(i, s)| {
+            i != self.region_index
+                && self.region.covers(s.range)
+                && s.range.contains(offset)
+                && matches!(
+                    s.kind,
+                    Some(
+                        SectionKind::Assets
+                            | SectionKind::Mitigations
+                            | SectionKind::Scope
+                            | SectionKind::Review
+                            | SectionKind::Diagram
+                    )
+                )
+        })
+    }
+
+    fn in_region(&self, s: &Section) -> bool {
+        self.region.covers(s.range) && s.range != self.region
+    }
+
+    /// The categories of the innermost category section enclosing section `i` (itself
+    /// included), with that section's index.
+    fn category_context(&self, mut i: usize) -> Option<(usize, &[StrideCategory])> {
+        loop {
+            let s = self.doc.sections.get(i)?;
+            if !self.in_region(s) {
+                return None;
+            }
+            if !s.categories.is_empty() {
+                return Some((i, &s.categories));
+            }
+            i = s.parent?;
+        }
+    }
+
+    /// Heading-form threats, with mitigations from mitigations sub-headings and labels.
+    fn heading_form(&self) -> Vec<Threat> {
+        let mut threats: Vec<Threat> = Vec::new();
+        // For each threat: the section index it came from.
+        let mut origin: Vec<usize> = Vec::new();
+        let sections = &self.doc.sections;
+        for (i, s) in sections.iter().enumerate() {
+            if !self.in_region(s) || self.excluded(s.heading_range.start) || s.kind.is_some() {
+                continue;
+            }
+            if !s.categories.is_empty() {
+                // A category section: a container. Its direct content is read below.
+                threats.extend(self.category_body(i).into_iter().inspect(|_| origin.push(i)));
+                continue;
+            }
+            if s.mitigations_heading {
+                self.attach_mitigations_heading(i, &mut threats, &origin);
+                continue;
+            }
+            let heading = &self.doc.headings[s.heading];
+            let id_range = leading_threat_id(&heading.text);
+            let parent_is_category = s.parent.and_then(|p| sections.get(p)).is_some_and(|p| !p.categories.is_empty());
+            let parent_is_threat = s.parent.is_some_and(|p| origin.contains(&p));
+            let is_threat = id_range.is_some() || (!parent_is_threat && (parent_is_category || s.leading_category.is_some()));
+            if !is_threat {
+                continue;
+            }
+            let mut t = Threat::new(ThreatShape::Heading, s.heading_range, s.range);
+            let raw_heading = s.heading_range.slice(self.text);
+            if let Some(r) = leading_threat_id(raw_heading.trim_start_matches(['#', ' '])) {
+                let lead = raw_heading.len() - raw_heading.trim_start_matches(['#', ' ']).len();
+                let start = s.heading_range.start + lead + r.start;
+                let id = &raw_heading[lead + r.start..lead + r.end];
+                t.id = Some(Spanned::new(id.to_string(), TextRange::new(start, start + id.len())));
+            }
+            if let Some((_, cats)) = s.parent.and_then(|p| self.category_context(p)) {
+                t.add_categories(cats);
+            } else {
+                if let Some(c) = t.id.as_ref().and_then(|id| threat_id_category(&id.value)) {
+                    t.add_categories(&[c]);
+                }
+                if let Some(c) = s.leading_category {
+                    t.add_categories(&[c]);
+                }
+            }
+            if let Some(sev) = heading_severity(self.text, s.heading_range, self.config) {
+                t.severity = Some(sev);
+            }
+            self.read_threat_body(&mut t, i);
+            threats.push(t);
+            origin.push(i);
+        }
+        threats
+    }
+
+    /// The content of a threat heading's own body: `Label: value` lines, its description
+    /// paragraph, and lists under a mitigations label.
+    fn read_threat_body(&self, t: &mut Threat, section_index: usize) {
+        let s = &self.doc.sections[section_index];
+        let own_end = self.first_child_heading(section_index).unwrap_or(s.range.end);
+        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let mut pending_label: Option<ThreatField> = None;
+        for block in self.doc.blocks_in(body) {
+            match block {
+                Block::Paragraph(p) if !p.in_list_item => {
+                    let fields = label_lines(self.text, p.range);
+                    if fields.is_empty() {
+                        pending_label = None;
+                        if t.description.is_none() {
+                            let prose = p.range.slice(self.text).trim();
+                            t.description = Some(Spanned::new(prose.to_string(), p.range));
+                        }
+                        continue;
+                    }
+                    pending_label = None;
+                    for (field, value) in fields {
+                        if value.value.is_empty() {
+                            pending_label = Some(field);
+                        } else {
+                            t.set(field, value, self.text);
+                        }
+                    }
+                }
+                Block::ListItem(item) if item.depth == 0 => {
+                    if let Some(field) = pending_label {
+                        let (content, base) = item_content(self.text, item.range);
+                        let value = Spanned::new(content.trim().to_string(), TextRange::new(base, base + content.trim_end().len()));
+                        t.set(field, value, self.text);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if t.description.is_none() {
+            let h = &self.doc.headings[s.heading];
+            let title = match leading_threat_id(&h.text) {
+                Some(r) => h.text[r.end..].trim_start_matches([' ', '-', '—', '–', ':', '.']).to_string(),
+                None => h.text.clone(),
+            };
+            t.description = Some(Spanned::new(title, s.heading_range));
+        }
+    }
+
+    fn first_child_heading(&self, section_index: usize) -> Option<usize> {
+        self.doc
+            .sections
+            .iter()
+            .skip(section_index + 1)
+            .find(|c| c.parent == Some(section_index))
+            .map(|c| c.heading_range.start)
+    }
+
+    /// A mitigations sub-heading: the threat with the id it names, else the threat whose
+    /// section holds it or that comes before it; as the last sub-heading of a category
+    /// section, every threat of that section.
+    fn attach_mitigations_heading(&self, i: usize, threats: &mut [Threat], origin: &[usize]) {
+        let s = &self.doc.sections[i];
+        let own_end = self.first_child_heading(i).unwrap_or(s.range.end);
+        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let content = body.slice(self.text).trim();
+        if content.is_empty() {
+            return;
+        }
+        let value = Spanned::new(content.to_string(), body);
+        let heading = &self.doc.headings[s.heading];
+        if let Some(r) = leading_threat_id(&heading.text) {
+            let id = super::ids::match_key(&heading.text[r]);
+            if let Some(t) = threats.iter_mut().find(|t| t.id.as_ref().is_some_and(|x| super::ids::match_key(&x.value) == id)) {
+                t.set(ThreatField::Mitigation, value, self.text);
+                return;
+            }
+        }
+        let parent = s.parent;
+        let closes_category = parent.is_some_and(|p| {
+            !self.doc.sections[p].categories.is_empty() && self.doc.sections[p].range.end == s.range.end
+        });
+        if closes_category {
+            let p = parent.unwrap_or(usize::MAX);
+            let members: Vec<usize> = (0..threats.len()).filter(|&k| origin.get(k) == Some(&p) || self.doc.sections.get(origin[k]).is_some_and(|o| o.parent == Some(p))).collect();
+            if members.len() > 1 {
+                for k in members {
+                    threats[k].set(ThreatField::Mitigation, value.clone(), self.text);
+                }
+                return;
+            }
+        }
+        // The threat whose section holds this heading, else the nearest one before it.
+        if let Some(t) = threats.iter_mut().rev().find(|t| t.extent.start < s.range.start) {
+            t.set(ThreatField::Mitigation, value, self.text);
+        }
+    }
+
+    /// The direct content of a category section (before its first sub-heading): tables,
+    /// lists under `Risks:`/`Threats:` labels, lists under mitigations labels; or, when it
+    /// holds only prose, one threat.
+    fn category_body(&self, i: usize) -> Vec<Threat> {
+        let s = &self.doc.sections[i];
+        let has_children = self.first_child_heading(i).is_some();
+        let own_end = self.first_child_heading(i).unwrap_or(s.range.end);
+        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let mut out = Vec::new();
+        let mut mitigations: Vec<Spanned<String>> = Vec::new();
+        let mut label: Option<ListLabel> = None;
+        let mut prose: Vec<TextRange> = Vec::new();
+        let mut structured = has_children;
+        for block in self.doc.blocks_in(body) {
+            match block {
+                Block::Paragraph(p) if !p.in_list_item => {
+                    let raw = p.range.slice(self.text);
+                    label = list_label(raw);
+                    if label.is_none() && !super::not_applicable::is_statement(raw) {
+                        prose.push(p.range);
+                    }
+                }
+                Block::Table(t) => {
+                    structured = true;
+                    out.extend(self.table_rows(t, &s.categories));
+                }
+                Block::ListItem(item) if item.depth == 0 => {
+                    structured = true;
+                    let (content, base) = item_content(self.text, item.range);
+                    if super::not_applicable::is_statement(content) {
+                        continue;
+                    }
+                    if label == Some(ListLabel::Mitigations) {
+                        mitigations.push(Spanned::new(content.trim().to_string(), TextRange::new(base, item.range.end)));
+                    } else {
+                        let mut t = self.list_threat(item.range).unwrap_or_else(|| {
+                            let mut t = Threat::new(ThreatShape::List, item.range, item.range);
+                            t.description = Some(Spanned::new(content.trim().to_string(), TextRange::new(base, item.range.end)));
+                            t
+                        });
+                        t.add_categories(&s.categories);
+                        out.push(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !structured && !prose.is_empty() {
+            let mut t = Threat::new(ThreatShape::Heading, s.heading_range, s.range);
+            t.add_categories(&s.categories);
+            let first = prose[0];
+            let last = prose[prose.len() - 1];
+            let range = TextRange::new(first.start, last.end);
+            for p in &prose {
+                for (field, value) in label_lines(self.text, *p) {
+                    t.set(field, value, self.text);
+                }
+            }
+            t.description = Some(Spanned::new(range.slice(self.text).trim().to_string(), range));
+            if let Some(sev) = heading_severity(self.text, s.heading_range, self.config) {
+                t.severity = Some(sev);
+            }
+            out.push(t);
+        }
+        if !mitigations.is_empty() {
+            let joined = mitigations.iter().map(|m| m.value.as_str()).collect::<Vec<_>>().join("; ");
+            let range = TextRange::new(mitigations[0].range.start, mitigations[mitigations.len() - 1].range.end);
+            for t in &mut out {
+                if !t.has_mitigation() {
+                    t.set(ThreatField::Mitigation, Spanned::new(joined.clone(), range), self.text);
+                }
+            }
+        }
+        out
+    }
+
+    /// Threat tables and list-form items outside category sections and threat headings.
+    fn tables_and_lists(&self, heading_threats: &[Threat]) -> Vec<Threat> {
+        let mut out = Vec::new();
+        let inside_heading_threat =
+            |offset: usize| heading_threats.iter().any(|t| t.shape == ThreatShape::Heading && t.extent.contains(offset));
+        let in_category = |offset: usize| {
+            self.doc.sections.iter().any(|s| !s.categories.is_empty() && self.in_region(s) && s.range.contains(offset))
+        };
+        for block in self.doc.blocks_in(self.region) {
+            let at = block.range().start;
+            if self.excluded(at) || inside_heading_threat(at) || in_category(at) {
+                continue;
+            }
+            match block {
+                Block::Table(t) => out.extend(self.table_rows(t, &[])),
+                Block::ListItem(item) if item.depth == 0 => {
+                    if let Some(t) = self.list_threat(item.range) {
+                        out.push(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn table_rows(&self, t: &Table, default_categories: &[StrideCategory]) -> Vec<Threat> {
+        let header: Vec<String> = t.header.cells.iter().map(|c| c.text.clone()).collect();
+        let columns = map_header(&header, threat_field);
+        let is_threat_table = columns.contains(&Some(ThreatField::Description))
+            || columns.contains(&Some(ThreatField::Category));
+        if !is_threat_table {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for row in &t.rows {
+            let mut threat = Threat::new(ThreatShape::Table, row.range, row.range);
+            for (cell, field) in row.cells.iter().zip(&columns) {
+                if let Some(field) = field {
+                    threat.set(*field, Spanned::new(cell.text.trim().to_string(), cell.range), self.text);
+                }
+            }
+            // Columns the row lacks (a short row) still get an empty cell for fixes.
+            if threat.categories.is_empty() {
+                threat.add_categories(default_categories);
+                if let Some(c) = threat.id.as_ref().and_then(|id| threat_id_category(&id.value)) {
+                    threat.add_categories(&[c]);
+                }
+            }
+            let empty_row = row.cells.iter().all(|c| c.text.trim().is_empty());
+            if !empty_row {
+                out.push(threat);
+            }
+        }
+        out
+    }
+
+    /// `- **T4** [Tampering, Info disclosure] (High) on A1 — … Mitigation: M2. Ticket: SEC-9.`
+    /// An item is a threat when it carries a threat id or a category in brackets.
+    fn list_threat(&self, range: TextRange) -> Option<Threat> {
+        let (content, base) = item_content(self.text, range);
+        let mut t = Threat::new(ThreatShape::List, range, range);
+        let mut pos = 0usize;
+        if let Some(r) = leading_threat_id(content) {
+            t.id = Some(Spanned::new(content[r.clone()].to_string(), TextRange::new(base + r.start, base + r.end)));
+            pos = r.end;
+            pos += content[pos..].len() - content[pos..].trim_start_matches(['*', '_', '`', ':', '.', ' ', '\t']).len();
+        }
+        let skip_ws = |p: usize| p + (content[p..].len() - content[p..].trim_start().len());
+        pos = skip_ws(pos);
+        if content[pos..].starts_with('[') {
+            if let Some(close) = content[pos..].find(']') {
+                let inner = TextRange::new(base + pos + 1, base + pos + close);
+                t.set(ThreatField::Category, Spanned::new(inner.slice(self.text).trim().to_string(), inner), self.text);
+                pos = skip_ws(pos + close + 1);
+            }
+        }
+        if t.id.is_none() && t.category_cell.is_none() {
+            return None;
+        }
+        if t.categories.is_empty() {
+            if let Some(c) = t.id.as_ref().and_then(|id| threat_id_category(&id.value)) {
+                t.add_categories(&[c]);
+            }
+        }
+        if content[pos..].starts_with('(') {
+            if let Some(close) = content[pos..].find(')') {
+                let inner = &content[pos + 1..pos + close];
+                if is_severity_like(inner, self.config) {
+                    let r = TextRange::new(base + pos + 1, base + pos + close);
+                    t.severity = Some(Spanned::new(inner.trim().to_string(), r));
+                    pos = skip_ws(pos + close + 1);
+                }
+            }
+        }
+        let rest = &content[pos..];
+        let dash = [" — ", " – ", " - "].iter().filter_map(|d| rest.find(d).map(|i| (i, d.len()))).min();
+        let mut desc_start = pos;
+        if let Some(after_on) = rest.strip_prefix("on ") {
+            let end = dash.map_or(rest.len(), |(i, _)| i);
+            let targets = TextRange::new(base + pos + 3, base + pos + end.max(3));
+            let _ = after_on;
+            t.set(ThreatField::Target, Spanned::new(targets.slice(self.text).trim().to_string(), targets), self.text);
+            desc_start = pos + dash.map_or(rest.len(), |(i, len)| i + len);
+        } else if let Some((i, len)) = dash {
+            if rest[..i].trim().is_empty() {
+                desc_start = pos + i + len;
+            }
+        }
+        desc_start = skip_ws(desc_start.min(content.len()));
+        let fields = inline_fields(&content[desc_start..]);
+        let desc_end = fields.first().map_or(content.len(), |(_, label_start, _)| desc_start + label_start);
+        let desc = content[desc_start..desc_end].trim();
+        if !desc.is_empty() {
+            let start = base + desc_start;
+            t.description = Some(Spanned::new(desc.to_string(), TextRange::new(start, start + desc.len())));
+        }
+        for (field, _, value) in fields {
+            let start = base + desc_start + value.start;
+            let raw = &content[desc_start + value.start..desc_start + value.end];
+            t.set(field, Spanned::new(raw.to_string(), TextRange::new(start, start + raw.len())), self.text);
+        }
+        Some(t)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListLabel {
+    Threats,
+    Mitigations,
+}
+
+/// A paragraph that is a label introducing a list: `Risks:`, `**Threats:**`,
+/// `Mitigations:`, `Recommended mitigations:`.
+fn list_label(paragraph: &str) -> Option<ListLabel> {
+    let p = paragraph.trim().trim_matches(['*', '_']).trim();
+    let label = p.strip_suffix(':').or_else(|| p.strip_suffix(":**")).unwrap_or(p);
+    let label = label.trim_matches(['*', '_', ':', ' ']).to_lowercase();
+    if label.contains('\n') || label.split_whitespace().count() > 4 {
+        return None;
+    }
+    match label.as_str() {
+        "risks" | "threats" | "risk" | "threat" | "attack scenarios" | "scenarios" => Some(ListLabel::Threats),
+        l if super::sections::is_mitigations_heading(l) => Some(ListLabel::Mitigations),
+        _ => None,
+    }
+}
+
+fn label_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^[ \t>]*(?:\*\*|__)?([A-Za-z][A-Za-z #/]{0,30}?)[ \t]*(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)|:)[ \t]*(.*)$")
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// `Label: value` lines of a paragraph whose label is a threat field alias, each with
+/// its value (trimmed, markup-free range).
+fn label_lines(text: &str, range: TextRange) -> Vec<(ThreatField, Spanned<String>)> {
+    let mut out = Vec::new();
+    let slice = range.slice(text);
+    let mut line_start = 0;
+    for line in slice.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(caps) = label_re().captures(body) {
+            if let (Some(label), Some(value)) = (caps.get(1), caps.get(2)) {
+                if let Some(field) = threat_field(label.as_str()) {
+                    let v = value.as_str().trim_end();
+                    let start = range.start + line_start + value.start();
+                    out.push((field, Spanned::new(v.trim_end_matches(['*', '_']).to_string(), TextRange::new(start, start + v.len()))));
+                }
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+fn inline_label_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)(?:^|[.;,—(|]\s+|\s\*\*|^\*\*)(mitigations?|countermeasures?|controls?|response|status|state|decision|tickets?|tracking|jira|issue|link|severity|risk|rating|priority|impact|assets?|targets?|affects|components?|category|categories|stride)(?:\*\*)?\s*:(?:\*\*)?\s*")
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// Inline `Label: value` fields of a list-form threat: (field, where the label starts,
+/// value range), relative to `s`.
+fn inline_fields(s: &str) -> Vec<(ThreatField, usize, std::ops::Range<usize>)> {
+    let matches: Vec<(ThreatField, usize, usize)> = inline_label_re()
+        .captures_iter(s)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let label = c.get(1)?;
+            let field = threat_field(label.as_str())?;
+            Some((field, label.start(), whole.end()))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (k, (field, label_start, value_start)) in matches.iter().enumerate() {
+        let next = matches.get(k + 1).map_or(s.len(), |m| m.1);
+        let raw = &s[*value_start..next];
+        let trimmed = raw.trim_end().trim_end_matches(['.', ';', ',', '*']).trim_end();
+        // Drop a trailing opener that belongs to the next label (`(`, `**`).
+        out.push((*field, *label_start, *value_start..*value_start + trimmed.len()));
+    }
+    out
+}
+
+/// A trailing `(High)` on a heading, when it reads as a severity.
+fn heading_severity(text: &str, heading: TextRange, config: &Config) -> Option<Spanned<String>> {
+    let raw = heading.slice(text).trim_end().trim_end_matches(['#', ' ', '*', '_']);
+    let inner_end = raw.strip_suffix(')')?.len();
+    let open = raw[..inner_end].rfind('(')?;
+    let inner = &raw[open + 1..inner_end];
+    if !is_severity_like(inner, config) {
+        return None;
+    }
+    let start = heading.start + open + 1;
+    Some(Spanned::new(inner.trim().to_string(), TextRange::new(start, start + inner.len())))
+}
+
+/// A word on the severity scale, or close enough to be a misspelling of one.
+fn is_severity_like(s: &str, config: &Config) -> bool {
+    let w = s.trim().to_lowercase();
+    !w.is_empty()
+        && !w.contains(' ')
+        && (w == "info"
+            || config.severity_scale.iter().any(|level| *level == w || strsim::levenshtein(level, &w) <= 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use StrideCategory::*;
+
+    fn threats(md: &str) -> (String, Vec<Threat>) {
+        let doc = Document::parse(md, &Config::default());
+        (md.to_string(), doc.threats)
+    }
+
+    fn field<'a>(text: &'a str, f: &Option<Spanned<String>>) -> Option<&'a str> {
+        f.as_ref().map(|s| s.range.slice(text))
+    }
+
+    #[test]
+    fn table_form_with_multi_category_and_targets() {
+        let (text, ts) = threats(
+            "# D\n\n## Threat model\n\n### Threats\n\n| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |\n|---|---|---|---|---|---|---|---|\n| T1 | S | A3 | stolen session | High | M1 | Mitigated | INT-201 |\n| T4 | T/I | A5, `A1` | wrong tenant | Critical |  | Open | |\n",
+        );
+        assert_eq!(ts.len(), 2);
+        assert_eq!(ts[0].shape, ThreatShape::Table);
+        assert_eq!(ts[0].categories, vec![Spoofing]);
+        assert_eq!(field(&text, &ts[0].id), Some("T1"));
+        assert_eq!(field(&text, &ts[0].ticket), Some("INT-201"));
+        assert_eq!(ts[1].categories, vec![Tampering, InformationDisclosure]);
+        let targets: Vec<&str> = ts[1].targets.iter().map(|t| t.range.slice(&text)).collect();
+        assert_eq!(targets, ["A5", "A1"]);
+        assert_eq!(ts[1].mitigation.as_ref().map(|m| m.value.as_str()), Some(""));
+    }
+
+    #[test]
+    fn unknown_categories_keep_their_range() {
+        let (text, ts) = threats(
+            "# D\n\n## Threat model\n\n### Threats\n\n| ID | STRIDE | Threat |\n|---|---|---|\n| T1 | Spofing, T | x |\n",
+        );
+        assert_eq!(ts[0].categories, vec![Tampering]);
+        assert_eq!(ts[0].unknown_categories[0].range.slice(&text), "Spofing");
+    }
+
+    #[test]
+    fn list_form() {
+        let (text, ts) = threats(
+            "# D\n\n## Threat model\n\n### What can go wrong?\n\n- **T4** [Tampering, Info disclosure] (High) on A1 — a bug overwrites a token. Mitigation: M2. Ticket: SEC-9.\n- Repudiation: not applicable — nothing to deny here at all\n",
+        );
+        assert_eq!(ts.len(), 1);
+        let t = &ts[0];
+        assert_eq!(field(&text, &t.id), Some("T4"));
+        assert_eq!(t.categories, vec![Tampering, InformationDisclosure]);
+        assert_eq!(field(&text, &t.severity), Some("High"));
+        assert_eq!(t.targets[0].range.slice(&text), "A1");
+        assert_eq!(field(&text, &t.description), Some("a bug overwrites a token."));
+        assert_eq!(field(&text, &t.mitigation), Some("M2"));
+        assert_eq!(field(&text, &t.ticket), Some("SEC-9"));
+    }
+
+    #[test]
+    fn heading_form_with_labels_and_severity() {
+        let (text, ts) = threats(
+            "# D\n\n## Threat Model (STRIDE)\n\n### Spoofing\n\n#### TH-1 Forged pipeline identity (High)\n\nA workflow in a fork presents a token.\n\nAssets: A3\nStatus: Mitigated\nTicket: SIGN-11\n\nMitigations: allow-list of claims.\n\n### Denial of service\n\n#### TH-5 Flood (Medium)\n\nToo many requests.\n\n**Mitigations:** rate limits.\n",
+        );
+        assert_eq!(ts.len(), 2);
+        let t = &ts[0];
+        assert_eq!(t.shape, ThreatShape::Heading);
+        assert_eq!(field(&text, &t.id), Some("TH-1"));
+        assert_eq!(t.categories, vec![Spoofing]);
+        assert_eq!(field(&text, &t.severity), Some("High"));
+        assert_eq!(field(&text, &t.status), Some("Mitigated"));
+        assert_eq!(t.targets[0].value, "A3");
+        assert_eq!(field(&text, &t.mitigation), Some("allow-list of claims."));
+        assert_eq!(field(&text, &t.description), Some("A workflow in a fork presents a token."));
+        assert_eq!(ts[1].categories, vec![DenialOfService]);
+        assert_eq!(ts[1].mitigation.as_ref().map(|m| m.value.as_str()), Some("rate limits."));
+    }
+
+    #[test]
+    fn category_section_with_risks_and_closing_mitigations() {
+        let (_, ts) = threats(
+            "# D\n\n## Threat model\n\n### Tampering and Repudiation\n\nRisks:\n\n- an operator edits the queue\n- a replayed message\n\nMitigations:\n\n- signed messages\n\n### Elevation of Privilege\n\nA plugin runs with the host's rights and can read every secret.\n",
+        );
+        assert_eq!(ts.len(), 3);
+        assert!(ts[..2].iter().all(|t| t.categories == vec![Tampering, Repudiation]));
+        assert!(ts[..2].iter().all(|t| t.mitigation.as_ref().is_some_and(|m| m.value == "signed messages")));
+        assert_eq!(ts[2].categories, vec![ElevationOfPrivilege]);
+        assert!(ts[2].description.as_ref().is_some_and(|d| d.value.starts_with("A plugin")));
+    }
+
+    #[test]
+    fn mitigations_subheadings_attach_to_their_threats() {
+        let (_, ts) = threats(
+            "# D\n\n## Threat model\n\n### Spoofing\n\n#### Threat-01-S Forged webhook\n\nAn attacker posts a fake webhook.\n\n#### Threat-02-S Stolen key\n\nA leaked key signs requests.\n\n#### Threat-01-S Recommended mitigations\n\nVerify the HMAC.\n\n### Tampering\n\n#### Threat-03-T Supply chain\n\nImage swapped.\n\n#### Mitigations\n\nPin digests.\n",
+        );
+        assert_eq!(ts.len(), 3);
+        assert_eq!(ts[0].mitigation.as_ref().map(|m| m.value.as_str()), Some("Verify the HMAC."));
+        assert!(ts[1].mitigation.is_none());
+        assert_eq!(ts[2].categories, vec![Tampering]);
+        assert_eq!(ts[2].mitigation.as_ref().map(|m| m.value.as_str()), Some("Pin digests."));
+    }
+
+    #[test]
+    fn id_suffix_and_leading_category_outside_category_sections() {
+        let (_, ts) = threats(
+            "# D\n\n## Threat model\n\n### Threats\n\n#### Threat-03-T - Supply chain attack\n\nx y z\n\n#### Information disclosure via logs\n\nTokens end up in logs.\n",
+        );
+        assert_eq!(ts.len(), 2);
+        assert_eq!(ts[0].categories, vec![Tampering]);
+        assert_eq!(ts[1].categories, vec![InformationDisclosure]);
+    }
+}

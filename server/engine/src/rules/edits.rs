@@ -1,0 +1,274 @@
+//! Edits shared by fixes: add a threat, a mitigation or an asset in the document's own
+//! shape; set a front-matter key; pick the closest scale value. Every edit inserts or
+//! replaces only its target, never the text around it.
+
+use super::Context;
+use crate::document::assets::{InventoryShape, next_free_id};
+use crate::document::columns::{AssetField, ThreatField, map_header, threat_field};
+use crate::document::markdown::{Block, Table};
+use crate::document::{SectionKind, ThreatShape};
+use crate::finding::Edit;
+use crate::span::TextRange;
+use crate::stride::StrideCategory;
+
+/// A threat to add. `description` is usually a guiding question as a placeholder.
+pub struct NewThreat<'a> {
+    pub category: Option<StrideCategory>,
+    pub target: Option<&'a str>,
+    pub description: &'a str,
+}
+
+/// The offset just past the line holding `offset` (after its line break).
+pub fn after_line(text: &str, offset: usize) -> usize {
+    match text.get(offset..).and_then(|r| r.find('\n')) {
+        Some(i) => offset + i + 1,
+        None => text.len(),
+    }
+}
+
+/// A line break to put before inserted text at `at` when `at` is not at a line start.
+fn lead_break(text: &str, at: usize) -> &'static str {
+    if at == 0 || text.as_bytes().get(at.wrapping_sub(1)) == Some(&b'\n') { "" } else { "\n" }
+}
+
+/// The line terminator the document uses.
+pub fn eol(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
+}
+
+/// `##…` for a subsection of the threat model (one level below it; `###` by default).
+pub fn subsection_hashes(cx: &Context<'_>) -> String {
+    let level = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i)).map_or(2, |s| s.level);
+    "#".repeat(usize::from(level.saturating_add(1).min(6)))
+}
+
+/// The next free threat id in the document's style.
+pub fn next_threat_id(cx: &Context<'_>) -> String {
+    next_free_id(cx.doc.threats.iter().filter_map(|t| t.id.as_ref().map(|i| i.value.as_str())), "T")
+}
+
+/// The table block whose range holds `offset`.
+pub fn table_at<'a>(cx: &'a Context<'_>, offset: usize) -> Option<&'a Table> {
+    cx.doc.blocks.iter().find_map(|b| match b {
+        Block::Table(t) if t.range.start <= offset && offset <= t.range.end => Some(t),
+        _ => None,
+    })
+}
+
+/// Escapes a value for a table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// An edit that adds `new` to the threats, in the shape the doc already uses: a row in
+/// its threats table, an item in its threat list, or a table in an empty threats section.
+/// `None` when the doc has nowhere to put threats (TM002 covers that).
+pub fn add_threat(cx: &Context<'_>, new: &NewThreat<'_>) -> Option<Edit> {
+    add_threats(cx, std::slice::from_ref(new))
+}
+
+/// Like [`add_threat`] for several threats at once (ids are numbered in order).
+pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
+    let text = cx.text;
+    let nl = eol(text);
+    let first_id = next_threat_id(cx);
+    let ids = successive_ids(&first_id, new.len());
+    if let Some(last) = cx.doc.threats.iter().rev().find(|t| t.shape == ThreatShape::Table) {
+        let table = table_at(cx, last.range.start)?;
+        let header: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
+        let columns = map_header(&header, threat_field);
+        let mut rows = String::new();
+        for (n, id) in new.iter().zip(&ids) {
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|f| match f {
+                    Some(ThreatField::Id) => id.clone(),
+                    Some(ThreatField::Category) => n.category.map(|c| c.name().to_string()).unwrap_or_default(),
+                    Some(ThreatField::Target) => n.target.map(cell).unwrap_or_default(),
+                    Some(ThreatField::Description) => cell(n.description),
+                    _ => String::new(),
+                })
+                .collect();
+            rows.push_str(&format!("| {} |{nl}", cells.join(" | ")));
+        }
+        let at = after_line(text, table.range.end);
+        return Some(Edit::insert(at, format!("{}{rows}", lead_break(text, at))));
+    }
+    if let Some(last) = cx.doc.threats.iter().rev().find(|t| t.shape == ThreatShape::List) {
+        let mut items = String::new();
+        for (n, id) in new.iter().zip(&ids) {
+            let cat = n.category.map(|c| format!(" [{}]", c.name())).unwrap_or_default();
+            let on = n.target.map(|t| format!(" on {t}")).unwrap_or_default();
+            items.push_str(&format!("- **{id}**{cat}{on} — {}{nl}", n.description));
+        }
+        let at = after_line(text, last.range.end);
+        return Some(Edit::insert(at, format!("{}{items}", lead_break(text, at))));
+    }
+    if cx.doc.threats.iter().any(|t| t.shape == ThreatShape::Heading) {
+        // Heading form: a new category section after the last threat section.
+        let last_cat = cx.doc.sections.iter().rev().find(|s| !s.categories.is_empty())?;
+        let cat_hashes = "#".repeat(usize::from(last_cat.level));
+        let threat_hashes = "#".repeat(usize::from(last_cat.level.saturating_add(1).min(6)));
+        let mut out = String::new();
+        for (n, id) in new.iter().zip(&ids) {
+            if let Some(c) = n.category {
+                out.push_str(&format!("{nl}{cat_hashes} {}{nl}", c.name()));
+            }
+            out.push_str(&format!("{nl}{threat_hashes} {id} {}{nl}", n.description));
+            if let Some(t) = n.target {
+                out.push_str(&format!("{nl}Assets: {t}{nl}"));
+            }
+        }
+        let at = last_cat.range.end;
+        return Some(Edit::insert(at, format!("{}{out}{nl}", lead_break(text, at))));
+    }
+    // An empty threats section: start a table in it.
+    let section = cx.doc.section(SectionKind::Threats)?;
+    let mut table = format!(
+        "{nl}| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |{nl}|----|--------|-------|--------|----------|------------|--------|--------|{nl}"
+    );
+    for (n, id) in new.iter().zip(&ids) {
+        let cat = n.category.map(|c| c.name().to_string()).unwrap_or_default();
+        let target = n.target.map(cell).unwrap_or_default();
+        table.push_str(&format!("| {id} | {cat} | {target} | {} |  |  |  |  |{nl}", cell(n.description)));
+    }
+    let at = section.body.start;
+    Some(Edit::insert(at, format!("{}{table}", lead_break(text, at))))
+}
+
+/// `first`, then the ids after it in the same style.
+fn successive_ids(first: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(n);
+    let mut current = first.to_string();
+    for _ in 0..n {
+        ids.push(current.clone());
+        current = next_free_id(std::iter::once(current.as_str()), "T");
+    }
+    ids
+}
+
+/// An edit that appends a mitigation entry (`- M7: text`), creating the mitigations
+/// section after the threats section when the doc has none. Returns the new id too.
+pub fn add_mitigation(cx: &Context<'_>, text_of_mitigation: &str) -> Option<(String, Edit)> {
+    let text = cx.text;
+    let nl = eol(text);
+    let id = cx.doc.mitigations.next_id();
+    if let Some(at) = cx.doc.mitigations.append_at {
+        let entry = if cx.doc.mitigations.table {
+            format!("| {id} | {} |{nl}", cell(text_of_mitigation))
+        } else {
+            format!("- {id}: {text_of_mitigation}{nl}")
+        };
+        return Some((id, Edit::insert(at, format!("{}{entry}", lead_break(text, at)))));
+    }
+    let hashes = subsection_hashes(cx);
+    let entry = format!("{nl}{hashes} Mitigations{nl}{nl}- {id}: {text_of_mitigation}{nl}");
+    let at = if let Some(s) = cx.doc.mitigations.section.and_then(|i| cx.doc.sections.get(i)) {
+        return Some((id.clone(), Edit::insert(s.body.start, format!("{nl}- {id}: {text_of_mitigation}{nl}"))));
+    } else if let Some(s) = cx.doc.section(SectionKind::Threats) {
+        s.range.end
+    } else {
+        let tm = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i))?;
+        tm.range.end
+    };
+    Some((id, Edit::insert(at, format!("{}{entry}", lead_break(text, at)))))
+}
+
+/// An edit that appends an asset to the inventory in its shape (a table row matching its
+/// columns, or a list item), creating the inventory table when there is none. Returns the
+/// new id too.
+pub fn add_asset(cx: &Context<'_>, name: &str, kind: &str) -> Option<(String, Edit)> {
+    let text = cx.text;
+    let nl = eol(text);
+    let inv = &cx.doc.assets;
+    let id = inv.next_id();
+    match (&inv.shape, inv.append_at) {
+        (Some(InventoryShape::Table { columns }), Some(at)) => {
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|f| match f {
+                    Some(AssetField::Id) => id.clone(),
+                    Some(AssetField::Name) => cell(name),
+                    Some(AssetField::Kind) => kind.to_string(),
+                    Some(AssetField::Classification) => "<classification>".to_string(),
+                    _ => String::new(),
+                })
+                .collect();
+            let row = format!("| {} |{nl}", cells.join(" | "));
+            Some((id, Edit::insert(at, format!("{}{row}", lead_break(text, at)))))
+        }
+        (Some(InventoryShape::List), Some(at)) => {
+            let item = format!("- {id} **{name}** (<classification>) — {kind}{nl}");
+            Some((id, Edit::insert(at, format!("{}{item}", lead_break(text, at)))))
+        }
+        _ => {
+            let table = format!(
+                "{nl}| ID | Asset | Type | Classification |{nl}|----|-------|------|----------------|{nl}| {id} | {} | {kind} | <classification> |{nl}",
+                cell(name)
+            );
+            if let Some(s) = inv.section.and_then(|i| cx.doc.sections.get(i)) {
+                return Some((id, Edit::insert(s.body.start, table)));
+            }
+            // No assets section: create one at the start of the threat model's body.
+            let tm = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i))?;
+            let hashes = subsection_hashes(cx);
+            let at = first_subsection_start(cx).unwrap_or(tm.range.end);
+            let block = format!("{}{hashes} Assets{nl}{table}{nl}", lead_break(text, at));
+            Some((id, Edit::insert(at, block)))
+        }
+    }
+}
+
+/// Where the threat model's first subsection starts.
+fn first_subsection_start(cx: &Context<'_>) -> Option<usize> {
+    let tm_index = cx.doc.threat_model?;
+    cx.doc.sections.iter().find(|s| s.parent == Some(tm_index)).map(|s| s.heading_range.start)
+}
+
+/// An edit that sets a top-level front-matter key: replaces its value, adds the key
+/// before the closing `---`, or creates the front matter.
+pub fn set_front_matter(cx: &Context<'_>, key: &str, value: &str, current: Option<TextRange>) -> Edit {
+    let nl = eol(cx.text);
+    if let Some(range) = current {
+        return Edit::replace(range, value);
+    }
+    match &cx.doc.front_matter {
+        Some(fm) => {
+            // Before the closing delimiter line.
+            let closing = cx.text[..fm.range.end].trim_end_matches(['\n', '\r']);
+            let at = closing.rfind('\n').map_or(fm.yaml.end, |i| i + 1);
+            Edit::insert(at, format!("{key}: {value}{nl}"))
+        }
+        None => Edit::insert(0, format!("---{nl}{key}: {value}{nl}---{nl}{nl}")),
+    }
+}
+
+/// The scale value closest to `word` by edit distance, if close enough to be a misspelling.
+pub fn closest<'s>(word: &str, scale: &'s [String]) -> Option<&'s str> {
+    let w = word.trim().to_lowercase();
+    scale
+        .iter()
+        .map(|s| (strsim::damerau_levenshtein(&w, s), s))
+        .filter(|(d, s)| *d <= (s.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, s)| s.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_scale_value() {
+        let scale: Vec<String> = ["critical", "high", "medium", "low"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(closest("Hgih", &scale), Some("high"));
+        assert_eq!(closest("meduim", &scale), Some("medium"));
+        assert_eq!(closest("banana", &scale), None);
+    }
+
+    #[test]
+    fn successive() {
+        assert_eq!(successive_ids("T7", 3), ["T7", "T8", "T9"]);
+        assert_eq!(successive_ids("TH-3", 2), ["TH-3", "TH-4"]);
+    }
+}
