@@ -118,7 +118,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             Finding::new(&META, tm.heading_range, message)
                 .with_data(FindingData { section: Some(kind), ..FindingData::default() })
                 .with_fix(Fix {
-                    title: format!("Add a {} section", kind.label()),
+                    title: format!("Add the missing {} section", kind.label()),
                     applicability: Applicability::Safe,
                     edits: vec![edit],
                 }),

@@ -75,7 +75,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             &NewThreat { category: Some(category), target: None, description: &placeholder },
         ) {
             finding = finding.with_fix(Fix {
-                title: format!("Add a {} threat row", category.name()),
+                title: format!("Add a threat row for {}", category.name()),
                 applicability: Applicability::Unsafe,
                 edits: vec![edit],
             });

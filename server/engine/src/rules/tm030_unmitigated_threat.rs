@@ -3,6 +3,7 @@
 
 use super::facts::ThreatStatus;
 use super::{Context, RuleMeta, edits};
+use crate::document::ids::is_threat_id;
 use crate::document::{Threat, ThreatShape};
 use crate::finding::{Applicability, Edit, Finding, FindingData, Fix, Level};
 use crate::span::TextRange;
@@ -98,7 +99,7 @@ fn add_mitigation_fix(cx: &Context<'_>, threat: &Threat) -> Option<Fix> {
         Some(r) => merge(r, stub),
         // No place for a reference: the stub still links the two when it names the
         // threat's id in a mitigations list (a table of mitigations has no such link).
-        None if threat.id.is_some() && !cx.doc.mitigations.table => vec![stub],
+        None if threat.id.as_ref().is_some_and(|i| is_threat_id(&i.value)) && !cx.doc.mitigations.table => vec![stub],
         None => return None,
     };
     let title = match &threat.id {
@@ -123,7 +124,10 @@ fn merge(reference: Edit, stub: Edit) -> Vec<Edit> {
 fn reference_edit(cx: &Context<'_>, threat: &Threat, id: &str) -> Option<Edit> {
     let text = cx.text;
     // An empty (or "none") mitigation cell or field: fill it.
-    if let Some(m) = &threat.mitigation {
+    // A row shorter than its header gets padding cells from the markdown parser whose
+    // (empty) range lies past the row: those are no place to write.
+    let inside = |r: TextRange| threat.shape != ThreatShape::Table || (threat.range.start <= r.start && r.start < threat.range.end);
+    if let Some(m) = threat.mitigation.as_ref().filter(|m| inside(m.range)) {
         return Some(fill(text, m.range, id));
     }
     match threat.shape {

@@ -48,7 +48,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let body = tm.range.slice(cx.text);
     for r in placeholder::find(body) {
         let range = TextRange::new(tm.range.start + r.start, tm.range.start + r.end);
-        if skip.iter().any(|s| s.covers(range)) {
+        if skip.iter().any(|s| s.covers(range)) || in_code_span(cx.text, range.start) {
             continue;
         }
         let text = range.slice(cx.text);
@@ -59,6 +59,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         out.push(Finding::new(&META, range, message));
     }
+}
+
+/// Whether `offset` lies inside an inline code span on its line (an odd number of
+/// backticks before it).
+fn in_code_span(text: &str, offset: usize) -> bool {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..offset].matches('`').count() % 2 == 1
 }
 
 /// HTML comment ranges within `range`.
