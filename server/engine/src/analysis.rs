@@ -33,7 +33,14 @@ pub struct Analysis {
 pub fn analyze(source: Source<'_>, config: &Config, today: jiff::civil::Date) -> Analysis {
     let document = Document::parse(source.text, config);
     let design_doc = detect::is_design_doc(source.path, &document, config);
-    run(source, document, design_doc, LinkRole::Standalone, config, today)
+    run(
+        source,
+        document,
+        design_doc,
+        LinkRole::Standalone,
+        config,
+        today,
+    )
 }
 
 /// The local markdown files a design doc links to that could hold its threat model
@@ -44,15 +51,25 @@ pub fn threat_model_link_candidates(analysis: &Analysis) -> Vec<&str> {
     if !analysis.design_doc || analysis.document.threat_model.is_some() {
         return Vec::new();
     }
-    analysis.document.links.iter().map(|l| l.target.as_str()).collect()
+    analysis
+        .document
+        .links
+        .iter()
+        .map(|l| l.target.as_str())
+        .collect()
 }
 
 /// Whether a file is a threat model: its first heading names one, or its front matter
 /// has a `threat_model:` key.
 pub fn is_threat_model_file(text: &str, config: &Config) -> bool {
     let doc = Document::parse(text, config);
-    doc.front_matter.as_ref().is_some_and(|fm| fm.threat_model_key.is_some())
-        || doc.sections.first().is_some_and(|s| s.kind == Some(crate::document::SectionKind::ThreatModel))
+    doc.front_matter
+        .as_ref()
+        .is_some_and(|fm| fm.threat_model_key.is_some())
+        || doc
+            .sections
+            .first()
+            .is_some_and(|s| s.kind == Some(crate::document::SectionKind::ThreatModel))
 }
 
 /// Analyses a design doc together with the threat model it keeps in a linked file: the
@@ -67,8 +84,14 @@ pub fn analyze_linked(
 ) -> (Analysis, Analysis) {
     let design_document = Document::parse(design.text, config);
     let design_has_diagram = design_document.has_diagram();
-    let design_analysis =
-        run(design, design_document, true, LinkRole::DesignWithLinkedThreatModel, config, today);
+    let design_analysis = run(
+        design,
+        design_document,
+        true,
+        LinkRole::DesignWithLinkedThreatModel,
+        config,
+        today,
+    );
     let tm_document = Document::parse(threat_model.text, config);
     let tm_analysis = run(
         threat_model,
@@ -91,11 +114,26 @@ fn run(
 ) -> Analysis {
     let title = document.title();
     if !design_doc {
-        return Analysis { design_doc, title, risk: None, findings: Vec::new(), suppressed: 0, document };
+        return Analysis {
+            design_doc,
+            title,
+            risk: None,
+            findings: Vec::new(),
+            suppressed: 0,
+            document,
+        };
     }
     let methodology = Methodology::stride();
     let facts = Facts::new(source.text, &document, config);
-    let cx = Context { link, text: source.text, doc: &document, facts: &facts, config, methodology, today };
+    let cx = Context {
+        link,
+        text: source.text,
+        doc: &document,
+        facts: &facts,
+        config,
+        methodology,
+        today,
+    };
     let mut raw = Vec::new();
     for rule in rules::RULES {
         let Some(level) = config.rule_level(rule.meta.code, rule.meta.default_level) else {
@@ -113,5 +151,12 @@ fn run(
     }
     let (findings, suppressed) = rules::suppress::apply(source.text, &document, raw);
     let risk = Some(risk::assess(source.text, &document, &facts, config));
-    Analysis { design_doc, title, risk, findings, suppressed, document }
+    Analysis {
+        design_doc,
+        title,
+        risk,
+        findings,
+        suppressed,
+        document,
+    }
 }

@@ -20,7 +20,10 @@ pub fn is_design_doc(path: &str, doc: &Document, config: &Config) -> bool {
         PathMatch::NotMatched => {}
     }
     if let Some(fm) = fm {
-        let typed = fm.doc_type.as_ref().is_some_and(|t| t.value.eq_ignore_ascii_case("design"));
+        let typed = fm
+            .doc_type
+            .as_ref()
+            .is_some_and(|t| t.value.eq_ignore_ascii_case("design"));
         if typed || fm.sdd || fm.threat_model_key.is_some() {
             return true;
         }

@@ -16,7 +16,9 @@ pub mod rules;
 pub mod span;
 pub mod stride;
 
-pub use analysis::{Analysis, Source, analyze, analyze_linked, is_threat_model_file, threat_model_link_candidates};
+pub use analysis::{
+    Analysis, Source, analyze, analyze_linked, is_threat_model_file, threat_model_link_candidates,
+};
 pub use config::Config;
 pub use finding::{Applicability, Edit, Finding, FindingData, Fix, Level};
 pub use span::{Spanned, TextRange};

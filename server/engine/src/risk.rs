@@ -50,13 +50,18 @@ fn default_matchers() -> &'static [(String, Regex)] {
     M.get_or_init(|| {
         knowledge::topics()
             .iter()
-            .filter_map(|t| keyword_regex(t.keywords.iter().map(String::as_str)).map(|re| (t.id.clone(), re)))
+            .filter_map(|t| {
+                keyword_regex(t.keywords.iter().map(String::as_str)).map(|re| (t.id.clone(), re))
+            })
             .collect()
     })
 }
 
 fn keyword_regex<'a>(keywords: impl Iterator<Item = &'a str>) -> Option<Regex> {
-    let alternatives: Vec<String> = keywords.filter(|k| !k.trim().is_empty()).map(|k| regex::escape(k.trim())).collect();
+    let alternatives: Vec<String> = keywords
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| regex::escape(k.trim()))
+        .collect();
     if alternatives.is_empty() {
         return None;
     }
@@ -70,13 +75,21 @@ pub fn topics(text: &str, config: &Config) -> Vec<String> {
         .filter(|(_, re)| re.is_match(text))
         .map(|(id, _)| id.clone())
         .collect();
-    let mut extra_ids: Vec<&str> = config.extra_topic_keywords.iter().map(|(id, _)| id.as_str()).collect();
+    let mut extra_ids: Vec<&str> = config
+        .extra_topic_keywords
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect();
     extra_ids.dedup();
     for id in extra_ids {
         if found.iter().any(|f| f == id) {
             continue;
         }
-        let words = config.extra_topic_keywords.iter().filter(|(t, _)| t == id).map(|(_, k)| k.as_str());
+        let words = config
+            .extra_topic_keywords
+            .iter()
+            .filter(|(t, _)| t == id)
+            .map(|(_, k)| k.as_str());
         if keyword_regex(words).is_some_and(|re| re.is_match(text)) {
             found.push(id.to_string());
         }
@@ -87,9 +100,17 @@ pub fn topics(text: &str, config: &Config) -> Vec<String> {
 pub fn assess(text: &str, doc: &Document, facts: &Facts, config: &Config) -> RiskAssessment {
     let topics = topics(text, config);
     let open = |levels: &[&str]| {
-        facts.threats.iter().any(|f| f.is_open() && !f.placeholder && f.severity.as_deref().is_some_and(|s| levels.contains(&s)))
+        facts.threats.iter().any(|f| {
+            f.is_open()
+                && !f.placeholder
+                && f.severity.as_deref().is_some_and(|s| levels.contains(&s))
+        })
     };
-    let declared = doc.front_matter.as_ref().and_then(|fm| fm.risk.as_ref()).and_then(|r| RiskTier::parse(&r.value));
+    let declared = doc
+        .front_matter
+        .as_ref()
+        .and_then(|fm| fm.risk.as_ref())
+        .and_then(|r| RiskTier::parse(&r.value));
     let tier = declared.unwrap_or(if topics.len() >= 2 || open(&["critical", "high"]) {
         RiskTier::High
     } else if topics.len() == 1 || open(&["medium"]) {
@@ -103,5 +124,9 @@ pub fn assess(text: &str, doc: &Document, facts: &Facts, config: &Config) -> Ris
         .find(|(t, _)| t == tier.as_str())
         .and_then(|(_, a)| a.clone())
         .unwrap_or_else(|| knowledge::default_activities(tier.as_str()).to_vec());
-    RiskAssessment { tier, topics, activities }
+    RiskAssessment {
+        tier,
+        topics,
+        activities,
+    }
 }

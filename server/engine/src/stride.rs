@@ -58,7 +58,9 @@ impl StrideCategory {
     }
 
     pub fn from_letter(c: char) -> Option<StrideCategory> {
-        StrideCategory::ALL.into_iter().find(|cat| cat.letter() == c.to_ascii_uppercase())
+        StrideCategory::ALL
+            .into_iter()
+            .find(|cat| cat.letter() == c.to_ascii_uppercase())
     }
 
     pub fn from_id(id: &str) -> Option<StrideCategory> {
@@ -77,18 +79,26 @@ impl StrideCategory {
             }
             "tampering" | "tamper" | "data tampering" => StrideCategory::Tampering,
             "repudiation" | "non repudiation" | "nonrepudiation" => StrideCategory::Repudiation,
-            "information disclosure" | "info disclosure" | "disclosure" | "information leak"
-            | "information leakage" | "data disclosure" | "info" | "id" => {
-                StrideCategory::InformationDisclosure
-            }
+            "information disclosure"
+            | "info disclosure"
+            | "disclosure"
+            | "information leak"
+            | "information leakage"
+            | "data disclosure"
+            | "info"
+            | "id" => StrideCategory::InformationDisclosure,
             "denial of service" | "dos" | "ddos" | "denial" | "service denial" => {
                 StrideCategory::DenialOfService
             }
-            "elevation of privilege" | "elevation of privileges" | "elevation"
-            | "eop" | "privilege escalation" | "escalation of privilege"
-            | "escalation of privileges" | "eop elevation" | "elevation eop" => {
-                StrideCategory::ElevationOfPrivilege
-            }
+            "elevation of privilege"
+            | "elevation of privileges"
+            | "elevation"
+            | "eop"
+            | "privilege escalation"
+            | "escalation of privilege"
+            | "escalation of privileges"
+            | "eop elevation"
+            | "elevation eop" => StrideCategory::ElevationOfPrivilege,
             _ => return None,
         };
         Some(cat)
@@ -167,14 +177,19 @@ fn parse_part(part: &str) -> Vec<StrideCategory> {
     let letters: Vec<char> = part.chars().filter(|c| !c.is_whitespace()).collect();
     if !letters.is_empty()
         && letters.len() <= 6
-        && letters.iter().all(|c| c.is_ascii_uppercase() && StrideCategory::from_letter(*c).is_some())
+        && letters
+            .iter()
+            .all(|c| c.is_ascii_uppercase() && StrideCategory::from_letter(*c).is_some())
     {
-        return letters.into_iter().filter_map(StrideCategory::from_letter).collect();
+        return letters
+            .into_iter()
+            .filter_map(StrideCategory::from_letter)
+            .collect();
     }
-    if letters.len() == 1 {
-        if let Some(cat) = StrideCategory::from_letter(letters[0]) {
-            return vec![cat];
-        }
+    if letters.len() == 1
+        && let Some(cat) = StrideCategory::from_letter(letters[0])
+    {
+        return vec![cat];
     }
     Vec::new()
 }
@@ -236,7 +251,10 @@ mod tests {
         assert_eq!(cats("S,T"), vec![Spoofing, Tampering]);
         assert_eq!(cats("STRIDE"), StrideCategory::ALL.to_vec());
         assert_eq!(cats("Spoofing and Tampering"), vec![Spoofing, Tampering]);
-        assert_eq!(cats("Tampering & Denial of Service"), vec![Tampering, DenialOfService]);
+        assert_eq!(
+            cats("Tampering & Denial of Service"),
+            vec![Tampering, DenialOfService]
+        );
         assert_eq!(cats("`Repudiation`"), vec![Repudiation]);
         assert_eq!(cats("Denial of Service (DoS)"), vec![DenialOfService]);
     }

@@ -20,7 +20,12 @@ fn fixtures_root() -> PathBuf {
 
 fn md_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "md")).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
@@ -28,7 +33,14 @@ fn md_files(dir: &Path) -> Vec<PathBuf> {
 
 /// Fixtures are analysed as if they lived under `design/`, so they are design docs.
 fn run(text: &str, name: &str, config: &Config) -> Analysis {
-    analyze(Source { path: &format!("design/{name}"), text }, config, today())
+    analyze(
+        Source {
+            path: &format!("design/{name}"),
+            text,
+        },
+        config,
+        today(),
+    )
 }
 
 /// A `.threatmark.toml` beside the fixture (same stem) configures it.
@@ -55,7 +67,13 @@ fn render(text: &str, findings: &[&Finding]) -> String {
     for f in findings {
         let (l1, c1) = line_col(text, f.range.start);
         let (l2, c2) = line_col(text, f.range.end);
-        let _ = writeln!(out, "{}[{}] {} {l1}:{c1}-{l2}:{c2}", f.level.as_str(), f.code, f.name);
+        let _ = writeln!(
+            out,
+            "{}[{}] {} {l1}:{c1}-{l2}:{c2}",
+            f.level.as_str(),
+            f.code,
+            f.name
+        );
         let _ = writeln!(out, "  message: {}", f.message);
         let _ = writeln!(out, "  source: {:?}", f.range.slice(text));
         let data = serde_json::to_string(&f.data).unwrap_or_default();
@@ -66,7 +84,12 @@ fn render(text: &str, findings: &[&Finding]) -> String {
             let _ = writeln!(out, "  fix ({:?}): {}", fix.applicability, fix.title);
             for e in &fix.edits {
                 let (l, c) = line_col(text, e.range.start);
-                let _ = writeln!(out, "    at {l}:{c} replace {:?} with {:?}", e.range.slice(text), e.new_text);
+                let _ = writeln!(
+                    out,
+                    "    at {l}:{c} replace {:?} with {:?}",
+                    e.range.slice(text),
+                    e.new_text
+                );
             }
         }
     }
@@ -84,7 +107,11 @@ fn apply(text: &str, fix: &threatmark_engine::Fix) -> String {
 }
 
 fn key(f: &Finding) -> String {
-    format!("{}{}", f.code, serde_json::to_string(&f.data).unwrap_or_default())
+    format!(
+        "{}{}",
+        f.code,
+        serde_json::to_string(&f.data).unwrap_or_default()
+    )
 }
 
 fn expectations(text: &str) -> Vec<(String, Option<String>)> {
@@ -103,55 +130,104 @@ fn expectations(text: &str) -> Vec<(String, Option<String>)> {
 fn every_rule_fixture() {
     let root = fixtures_root();
     let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     rule_dirs.sort();
     let mut failures = Vec::new();
     let mut snapshots = BTreeMap::new();
     for dir in &rule_dirs {
-        let code = dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_uppercase();
+        let code = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_uppercase();
         for path in md_files(&dir.join("invalid")) {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("x.md").to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x.md")
+                .to_string();
             let config = config_for(&path);
             let analysis = run(&text, &name, &config);
-            let mine: Vec<&Finding> = analysis.findings.iter().filter(|f| f.code == code).collect();
+            let mine: Vec<&Finding> = analysis
+                .findings
+                .iter()
+                .filter(|f| f.code == code)
+                .collect();
             if mine.is_empty() {
-                failures.push(format!("{}: expected {code}, got {:?}", path.display(), analysis.findings.iter().map(|f| f.code).collect::<Vec<_>>()));
+                failures.push(format!(
+                    "{}: expected {code}, got {:?}",
+                    path.display(),
+                    analysis.findings.iter().map(|f| f.code).collect::<Vec<_>>()
+                ));
                 continue;
             }
             for (want, word) in expectations(&text) {
                 let hit = analysis.findings.iter().any(|f| {
                     f.code == want
                         && word.as_ref().is_none_or(|w| {
-                            key(f).to_lowercase().contains(w) || f.message.to_lowercase().contains(w)
+                            key(f).to_lowercase().contains(w)
+                                || f.message.to_lowercase().contains(w)
                         })
                 });
                 if !hit {
-                    failures.push(format!("{}: expect {want} {word:?} not found", path.display()));
+                    failures.push(format!(
+                        "{}: expect {want} {word:?} not found",
+                        path.display()
+                    ));
                 }
             }
             for f in &mine {
                 for fix in &f.fixes {
                     let fixed = apply(&text, fix);
                     let after = run(&fixed, &name, &config);
-                    let before_n = analysis.findings.iter().filter(|g| key(g) == key(f)).count();
+                    let before_n = analysis
+                        .findings
+                        .iter()
+                        .filter(|g| key(g) == key(f))
+                        .count();
                     let after_n = after.findings.iter().filter(|g| key(g) == key(f)).count();
                     if after_n >= before_n {
-                        failures.push(format!("{}: fix {:?} did not clear {}", path.display(), fix.title, key(f)));
+                        failures.push(format!(
+                            "{}: fix {:?} did not clear {}",
+                            path.display(),
+                            fix.title,
+                            key(f)
+                        ));
                     }
                 }
             }
             let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("x");
-            snapshots.insert(format!("{}__{stem}", code.to_lowercase()), render(&text, &mine));
+            snapshots.insert(
+                format!("{}__{stem}", code.to_lowercase()),
+                render(&text, &mine),
+            );
         }
         for path in md_files(&dir.join("valid")) {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("x.md").to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x.md")
+                .to_string();
             let analysis = run(&text, &name, &config_for(&path));
-            let mine: Vec<&Finding> = analysis.findings.iter().filter(|f| f.code == code).collect();
+            let mine: Vec<&Finding> = analysis
+                .findings
+                .iter()
+                .filter(|f| f.code == code)
+                .collect();
             if !mine.is_empty() {
-                failures.push(format!("{}: expected no {code}, got:\n{}", path.display(), render(&text, &mine)));
+                failures.push(format!(
+                    "{}: expected no {code}, got:\n{}",
+                    path.display(),
+                    render(&text, &mine)
+                ));
             }
         }
     }
@@ -160,7 +236,12 @@ fn every_rule_fixture() {
             insta::assert_snapshot!(name.as_str(), rendered);
         });
     }
-    assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -173,7 +254,10 @@ fn every_registered_rule_has_fixtures() {
             missing.push(rule.meta.code);
         }
     }
-    assert!(missing.is_empty(), "rules without valid/ and invalid/ fixtures: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without valid/ and invalid/ fixtures: {missing:?}"
+    );
 }
 
 /// The three complete design docs of `shared/examples` and ours must be clean at warning
@@ -181,21 +265,44 @@ fn every_registered_rule_has_fixtures() {
 #[test]
 fn complete_examples_have_no_warnings() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dirs = [manifest.join("../../examples"), manifest.join("../../../shared/examples")];
+    let dirs = [
+        manifest.join("../../examples"),
+        manifest.join("../../../shared/examples"),
+    ];
     let mut checked = 0;
     for dir in dirs {
         for path in md_files(&dir) {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("x.md").to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x.md")
+                .to_string();
             if name.contains("billing") {
                 continue;
             }
             let analysis = run(&text, &name, &Config::default());
-            assert!(analysis.design_doc, "{} is not a design doc", path.display());
-            let loud: Vec<&Finding> = analysis.findings.iter().filter(|f| f.level >= threatmark_engine::Level::Warning).collect();
-            assert!(loud.is_empty(), "{}:\n{}", path.display(), render(&text, &loud));
+            assert!(
+                analysis.design_doc,
+                "{} is not a design doc",
+                path.display()
+            );
+            let loud: Vec<&Finding> = analysis
+                .findings
+                .iter()
+                .filter(|f| f.level >= threatmark_engine::Level::Warning)
+                .collect();
+            assert!(
+                loud.is_empty(),
+                "{}:\n{}",
+                path.display(),
+                render(&text, &loud)
+            );
             checked += 1;
         }
     }
-    assert!(checked >= 3, "expected the shared examples, found {checked}");
+    assert!(
+        checked >= 3,
+        "expected the shared examples, found {checked}"
+    );
 }

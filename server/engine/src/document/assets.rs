@@ -46,14 +46,20 @@ impl AssetInventory {
             return None;
         }
         self.assets.iter().find(|a| {
-            a.id.as_ref().is_some_and(|id| super::ids::match_key(&id.value) == key)
+            a.id.as_ref()
+                .is_some_and(|id| super::ids::match_key(&id.value) == key)
                 || super::ids::match_key(&a.name.value) == key
         })
     }
 
     /// The next free id in the inventory's style (`A4`, `A-4`, `ASSET-4`).
     pub fn next_id(&self) -> String {
-        next_free_id(self.assets.iter().filter_map(|a| a.id.as_ref().map(|i| i.value.as_str())), "A")
+        next_free_id(
+            self.assets
+                .iter()
+                .filter_map(|a| a.id.as_ref().map(|i| i.value.as_str())),
+            "A",
+        )
     }
 }
 
@@ -61,17 +67,27 @@ impl AssetInventory {
 pub fn next_free_id<'a>(ids: impl Iterator<Item = &'a str>, default_prefix: &str) -> String {
     let mut max = 0u64;
     let mut prefix = default_prefix.to_string();
+    let mut width = 0;
     for id in ids {
         let digits_at = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
-        let digits: String = id[digits_at..].chars().take_while(char::is_ascii_digit).collect();
-        if let Ok(n) = digits.parse::<u64>() {
-            if n >= max {
-                max = n;
-                prefix = id[..digits_at].to_string();
-            }
+        let digits: String = id[digits_at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(n) = digits.parse::<u64>()
+            && n >= max
+        {
+            max = n;
+            prefix = id[..digits_at].to_string();
+            // Keep zero padding (`TH-01` → `TH-02`).
+            width = if digits.starts_with('0') {
+                digits.len()
+            } else {
+                0
+            };
         }
     }
-    format!("{prefix}{}", max.saturating_add(1))
+    format!("{prefix}{:0width$}", max.saturating_add(1))
 }
 
 pub fn read(text: &str, doc: &Document, config: &Config) -> AssetInventory {
@@ -81,7 +97,9 @@ pub fn read(text: &str, doc: &Document, config: &Config) -> AssetInventory {
         return inv;
     };
     inv.section = Some(section_index);
-    let Some(section) = doc.sections.get(section_index) else { return inv };
+    let Some(section) = doc.sections.get(section_index) else {
+        return inv;
+    };
     for block in doc.blocks_in(section.body) {
         match block {
             Block::Table(t) => {
@@ -147,7 +165,8 @@ fn read_table(text: &str, t: &Table, columns: &[Option<AssetField>], inv: &mut A
 fn list_marker() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?").unwrap_or_else(|e| panic!("{e}"))
+        Regex::new(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+            .unwrap_or_else(|e| panic!("{e}"))
     })
 }
 
@@ -166,27 +185,37 @@ fn read_item(text: &str, range: TextRange) -> Option<Asset> {
     let mut offset = base;
     let mut id = None;
     if let Some(r) = leading_asset_id(rest) {
-        id = Some(Spanned::new(rest[r.clone()].to_string(), TextRange::new(offset + r.start, offset + r.end)));
+        id = Some(Spanned::new(
+            rest[r.clone()].to_string(),
+            TextRange::new(offset + r.start, offset + r.end),
+        ));
         // Closing markup right after the id (`**A1**`), then separators.
         let closing = rest[r.end..].len() - rest[r.end..].trim_start_matches(['*', '`', '_']).len();
         let tail = &rest[r.end + closing..];
-        let after = r.end + closing + (tail.len() - tail.trim_start_matches([':', '.', ' ', '\t']).len());
+        let after =
+            r.end + closing + (tail.len() - tail.trim_start_matches([':', '.', ' ', '\t']).len());
         offset += after;
         rest = &rest[after..];
     }
     let (name, name_range, after_name) = read_name(rest)?;
-    let name = Spanned::new(name, TextRange::new(offset + name_range.start, offset + name_range.end));
+    let name = Spanned::new(
+        name,
+        TextRange::new(offset + name_range.start, offset + name_range.end),
+    );
     let tail = &rest[after_name..];
     let tail_offset = offset + after_name;
     let mut classification = None;
     let trimmed = tail.trim_start();
-    if let Some(inner) = trimmed.strip_prefix('(') {
-        if let Some(close) = inner.find(')') {
-            let lead = tail.len() - trimmed.len() + 1;
-            let value = inner[..close].trim();
-            let start = tail_offset + lead + (inner.len() - inner.trim_start().len());
-            classification = Some(Spanned::new(value.to_string(), TextRange::new(start, start + value.len())));
-        }
+    if let Some(inner) = trimmed.strip_prefix('(')
+        && let Some(close) = inner.find(')')
+    {
+        let lead = tail.len() - trimmed.len() + 1;
+        let value = inner[..close].trim();
+        let start = tail_offset + lead + (inner.len() - inner.trim_start().len());
+        classification = Some(Spanned::new(
+            value.to_string(),
+            TextRange::new(start, start + value.len()),
+        ));
     }
     if classification.is_none() {
         classification = labelled_classification(tail, tail_offset);
@@ -194,7 +223,14 @@ fn read_item(text: &str, range: TextRange) -> Option<Asset> {
     if name.value.is_empty() {
         return None;
     }
-    Some(Asset { id, name, kind: None, classification, description: Some(tail.trim().to_string()), range })
+    Some(Asset {
+        id,
+        name,
+        kind: None,
+        classification,
+        description: Some(tail.trim().to_string()),
+        range,
+    })
 }
 
 /// The name at the start of `s`: bold, code, or plain up to ` — `, ` - `, `:` or `(`.
@@ -205,7 +241,11 @@ fn read_name(s: &str) -> Option<(String, std::ops::Range<usize>, usize)> {
             let end = inner.find(close)?;
             let name = inner[..end].trim();
             let start = open.len() + (inner.len() - inner.trim_start().len());
-            return Some((name.to_string(), start..start + name.len(), open.len() + end + close.len()));
+            return Some((
+                name.to_string(),
+                start..start + name.len(),
+                open.len() + end + close.len(),
+            ));
         }
     }
     let mut end = s.len();
@@ -225,10 +265,14 @@ fn read_name(s: &str) -> Option<(String, std::ops::Range<usize>, usize)> {
 fn labelled_classification(tail: &str, base: usize) -> Option<Spanned<String>> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)(?:classification|sensitivity)\**\s*:\s*\**\s*([a-z][a-z -]*[a-z])").unwrap_or_else(|e| panic!("{e}"))
+        Regex::new(r"(?i)(?:classification|sensitivity)\**\s*:\s*\**\s*([a-z][a-z -]*[a-z])")
+            .unwrap_or_else(|e| panic!("{e}"))
     });
     let m = re.captures(tail)?.get(1)?;
-    Some(Spanned::new(m.as_str().to_string(), TextRange::new(base + m.start(), base + m.end())))
+    Some(Spanned::new(
+        m.as_str().to_string(),
+        TextRange::new(base + m.start(), base + m.end()),
+    ))
 }
 
 fn after_line(text: &str, offset: usize) -> usize {
@@ -257,9 +301,20 @@ mod tests {
         let a1 = &inv.assets[0];
         assert_eq!(a1.id.as_ref().map(|i| i.value.as_str()), Some("A1"));
         assert_eq!(a1.name.range.slice(&text), "Orders replica");
-        assert_eq!(a1.classification.as_ref().map(|c| c.range.slice(&text)), Some("confidential"));
-        assert_eq!(inv.assets[1].classification.as_ref().map(|c| c.value.as_str()), Some(""));
+        assert_eq!(
+            a1.classification.as_ref().map(|c| c.range.slice(&text)),
+            Some("confidential")
+        );
+        assert_eq!(
+            inv.assets[1]
+                .classification
+                .as_ref()
+                .map(|c| c.value.as_str()),
+            Some("")
+        );
         assert_eq!(inv.next_id(), "A3");
+        assert_eq!(next_free_id(["TH-01", "TH-09"].into_iter(), "T"), "TH-10");
+        assert_eq!(next_free_id(["T-001"].into_iter(), "T"), "T-002");
         assert!(matches!(inv.shape, Some(InventoryShape::Table { .. })));
         assert_eq!(inv.append_at, Some(text.len()));
     }
@@ -269,11 +324,30 @@ mod tests {
         let (text, inv) = inventory(
             "- A1 **Device tokens** (confidential) — one per app.\n- A2 `Token registry API` (internal) — the writer.\n- A3 HSM key slot (restricted): never leaves it.\n- Kubernetes manifests (internal): what the operator applies\n",
         );
-        let names: Vec<&str> = inv.assets.iter().map(|a| a.name.range.slice(&text)).collect();
-        assert_eq!(names, ["Device tokens", "Token registry API", "HSM key slot", "Kubernetes manifests"]);
-        let classes: Vec<&str> =
-            inv.assets.iter().filter_map(|a| a.classification.as_ref()).map(|c| c.range.slice(&text)).collect();
-        assert_eq!(classes, ["confidential", "internal", "restricted", "internal"]);
+        let names: Vec<&str> = inv
+            .assets
+            .iter()
+            .map(|a| a.name.range.slice(&text))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Device tokens",
+                "Token registry API",
+                "HSM key slot",
+                "Kubernetes manifests"
+            ]
+        );
+        let classes: Vec<&str> = inv
+            .assets
+            .iter()
+            .filter_map(|a| a.classification.as_ref())
+            .map(|c| c.range.slice(&text))
+            .collect();
+        assert_eq!(
+            classes,
+            ["confidential", "internal", "restricted", "internal"]
+        );
         assert_eq!(inv.assets[3].id, None);
         assert!(inv.find("device-tokens").is_some());
         assert!(inv.find("`A2`").is_some());

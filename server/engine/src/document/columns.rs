@@ -114,7 +114,10 @@ fn columns() -> &'static Columns {
 /// Header text normalized for matching: lowercase, markup and outer punctuation removed.
 pub fn normalize_label(label: &str) -> String {
     let lower = label.to_lowercase();
-    let cleaned: String = lower.chars().filter(|c| !matches!(c, '*' | '`' | '_')).collect();
+    let cleaned: String = lower
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`' | '_'))
+        .collect();
     let trimmed = cleaned.trim().trim_end_matches([':', '?', '.']).trim();
     if trimmed == "#" {
         return trimmed.to_string();
@@ -124,7 +127,10 @@ pub fn normalize_label(label: &str) -> String {
 
 fn lookup<F: Copy>(table: &[(F, Vec<String>)], label: &str) -> Option<F> {
     let norm = normalize_label(label);
-    table.iter().find(|(_, aliases)| aliases.iter().any(|a| *a == norm)).map(|(f, _)| *f)
+    table
+        .iter()
+        .find(|(_, aliases)| aliases.contains(&norm))
+        .map(|(f, _)| *f)
 }
 
 pub fn threat_field(label: &str) -> Option<ThreatField> {
@@ -140,7 +146,10 @@ pub fn mitigation_field(label: &str) -> Option<MitigationField> {
 }
 
 /// Maps each header cell to a field; the first column of a field wins.
-pub fn map_header<F: Copy + PartialEq>(cells: &[String], field: fn(&str) -> Option<F>) -> Vec<Option<F>> {
+pub fn map_header<F: Copy + PartialEq>(
+    cells: &[String],
+    field: fn(&str) -> Option<F>,
+) -> Vec<Option<F>> {
     let mut seen = Vec::new();
     cells
         .iter()
@@ -164,8 +173,14 @@ mod tests {
         assert_eq!(threat_field("STRIDE"), Some(ThreatField::Category));
         assert_eq!(threat_field("**Asset**"), Some(ThreatField::Target));
         assert_eq!(threat_field("#"), Some(ThreatField::Id));
-        assert_eq!(threat_field("What are we doing?"), Some(ThreatField::Mitigation));
-        assert_eq!(asset_field("Data classification"), Some(AssetField::Classification));
+        assert_eq!(
+            threat_field("What are we doing?"),
+            Some(ThreatField::Mitigation)
+        );
+        assert_eq!(
+            asset_field("Data classification"),
+            Some(AssetField::Classification)
+        );
         assert_eq!(asset_field("Asset"), Some(AssetField::Name));
         assert_eq!(mitigation_field("Mitigation"), Some(MitigationField::Text));
     }

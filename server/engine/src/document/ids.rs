@@ -28,7 +28,11 @@ pub fn is_mitigation_id(s: &str) -> bool {
 pub fn threat_id_category(id: &str) -> Option<StrideCategory> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let caps = re(&RE, r"(?i)^(?:threat|th|t)[-_]?\d+[-_]([stride])$").captures(id)?;
-    caps.get(1)?.as_str().chars().next().and_then(StrideCategory::from_letter)
+    caps.get(1)?
+        .as_str()
+        .chars()
+        .next()
+        .and_then(StrideCategory::from_letter)
 }
 
 /// A threat id at the start of `text` (after optional markup): its byte range in `text`.
@@ -52,8 +56,11 @@ pub fn leading_asset_id(text: &str) -> Option<std::ops::Range<usize>> {
 /// A mitigation id at the start of `text`: its range.
 pub fn leading_mitigation_id(text: &str) -> Option<std::ops::Range<usize>> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let caps =
-        re(&RE, r"(?i)^[\s*_`\[]*((?:mitigation|mit|m)[-_]?\d+)(?:$|[^a-z0-9])").captures(text)?;
+    let caps = re(
+        &RE,
+        r"(?i)^[\s*_`\[]*((?:mitigation|mit|m)[-_]?\d+)(?:$|[^a-z0-9])",
+    )
+    .captures(text)?;
     caps.get(1).map(|m| m.range())
 }
 
@@ -72,7 +79,10 @@ pub fn clean_ref(s: &str) -> (&str, usize) {
 
 /// A key for matching names and ids: lowercase letters and digits only.
 pub fn match_key(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -86,7 +96,10 @@ mod tests {
         assert!(is_threat_id("T1") && is_threat_id("TH-01") && is_threat_id("Threat-03-T"));
         assert!(is_threat_id("THREAT-3") && !is_threat_id("TLS"));
         assert!(is_mitigation_id("M2") && is_mitigation_id("M-1") && !is_mitigation_id("MFA"));
-        assert_eq!(threat_id_category("Threat-03-T"), Some(StrideCategory::Tampering));
+        assert_eq!(
+            threat_id_category("Threat-03-T"),
+            Some(StrideCategory::Tampering)
+        );
         assert_eq!(threat_id_category("T3"), None);
     }
 

@@ -130,7 +130,9 @@ pub fn parse_blocks(text: &str) -> Blocks {
         let range = TextRange::from(range);
         match event {
             Event::Start(tag) => match tag {
-                Tag::Heading { level, .. } => heading = Some((level as u8, range.start, String::new())),
+                Tag::Heading { level, .. } => {
+                    heading = Some((level as u8, range.start, String::new()))
+                }
                 Tag::Paragraph => out.blocks.push(Block::Paragraph(Paragraph {
                     range: trim_newline(text, range),
                     in_list_item: !items.is_empty(),
@@ -161,12 +163,18 @@ pub fn parse_blocks(text: &str) -> Blocks {
                 Tag::Table(_) => {
                     table = Some(Table {
                         range: trim_newline(text, range),
-                        header: Row { range: TextRange::empty(range.start), cells: Vec::new() },
+                        header: Row {
+                            range: TextRange::empty(range.start),
+                            cells: Vec::new(),
+                        },
                         rows: Vec::new(),
                     })
                 }
                 Tag::TableHead | Tag::TableRow => {
-                    row = Some(Row { range: trim_newline(text, range), cells: Vec::new() })
+                    row = Some(Row {
+                        range: trim_newline(text, range),
+                        cells: Vec::new(),
+                    })
                 }
                 Tag::TableCell => cell = Some((range, String::new())),
                 Tag::CodeBlock(kind) => {
@@ -178,7 +186,11 @@ pub fn parse_blocks(text: &str) -> Blocks {
                             .to_ascii_lowercase(),
                         CodeBlockKind::Indented => String::new(),
                     };
-                    code = Some(CodeBlock { range: trim_newline(text, range), lang, content: Vec::new() });
+                    code = Some(CodeBlock {
+                        range: trim_newline(text, range),
+                        lang,
+                        content: Vec::new(),
+                    });
                 }
                 Tag::MetadataBlock(MetadataBlockKind::YamlStyle) => metadata = Some((range, None)),
                 Tag::Link { dest_url, .. } => link = Some((dest_url.to_string(), range.start)),
@@ -200,7 +212,8 @@ pub fn parse_blocks(text: &str) -> Blocks {
                 TagEnd::Item => {
                     if let Some(item) = items.pop() {
                         let end = item.nested_list_at.unwrap_or(range.end);
-                        let own = trim_trailing_ws(text, TextRange::new(item.start, end.max(item.start)));
+                        let own =
+                            trim_trailing_ws(text, TextRange::new(item.start, end.max(item.start)));
                         if let Some(Block::ListItem(slot)) = out.blocks.get_mut(item.block_index) {
                             slot.range = own;
                             slot.depth = item.depth;
@@ -225,7 +238,10 @@ pub fn parse_blocks(text: &str) -> Blocks {
                 }
                 TagEnd::TableCell => {
                     if let (Some(r), Some((cell_range, acc))) = (row.as_mut(), cell.take()) {
-                        r.cells.push(Cell { range: trim_cell(text, cell_range), text: collapse_ws(&acc) });
+                        r.cells.push(Cell {
+                            range: trim_cell(text, cell_range),
+                            text: collapse_ws(&acc),
+                        });
                     }
                 }
                 TagEnd::CodeBlock => {
@@ -243,7 +259,10 @@ pub fn parse_blocks(text: &str) -> Blocks {
                 }
                 TagEnd::Link => {
                     if let Some((dest, start)) = link.take() {
-                        out.links.push(Link { dest, range: TextRange::new(start, range.end) });
+                        out.links.push(Link {
+                            dest,
+                            range: TextRange::new(start, range.end),
+                        });
                     }
                 }
                 _ => {}
@@ -280,10 +299,10 @@ fn push_inline(
         acc.push_str(t);
     } else if let Some((_, acc)) = cell.as_mut() {
         acc.push_str(t);
-    } else if let Some(item) = items.last_mut() {
-        if item.nested_list_at.is_none() {
-            item.text.push_str(t);
-        }
+    } else if let Some(item) = items.last_mut()
+        && item.nested_list_at.is_none()
+    {
+        item.text.push_str(t);
     }
 }
 
@@ -320,7 +339,9 @@ mod tests {
     fn table_cells_are_trimmed_to_their_content() {
         let text = "| ID | Asset |\n|----|-------|\n| A1 | **Orders** replica |\n";
         let blocks = parse_blocks(text);
-        let Some(Block::Table(t)) = blocks.blocks.first() else { panic!("no table") };
+        let Some(Block::Table(t)) = blocks.blocks.first() else {
+            panic!("no table")
+        };
         assert_eq!(t.header.cells.len(), 2);
         assert_eq!(t.header.cells[1].range.slice(text), "Asset");
         assert_eq!(t.rows[0].cells[1].range.slice(text), "**Orders** replica");
@@ -334,7 +355,13 @@ mod tests {
         let items: Vec<&ListItem> = blocks
             .blocks
             .iter()
-            .filter_map(|b| if let Block::ListItem(i) = b { Some(i) } else { None })
+            .filter_map(|b| {
+                if let Block::ListItem(i) = b {
+                    Some(i)
+                } else {
+                    None
+                }
+            })
             .collect();
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].text, "parent bold");
@@ -351,7 +378,13 @@ mod tests {
         let code = blocks
             .blocks
             .iter()
-            .find_map(|b| if let Block::Code(c) = b { Some(c) } else { None })
+            .find_map(|b| {
+                if let Block::Code(c) = b {
+                    Some(c)
+                } else {
+                    None
+                }
+            })
             .expect("code block");
         assert_eq!(code.lang, "mermaid");
         let content: String = code.content.iter().map(|r| r.slice(text)).collect();
@@ -373,7 +406,9 @@ mod tests {
     fn heading_text_drops_markup_and_newline() {
         let text = "### **S — Spoofing** `x`\nbody\n";
         let blocks = parse_blocks(text);
-        let Some(Block::Heading(h)) = blocks.blocks.first() else { panic!() };
+        let Some(Block::Heading(h)) = blocks.blocks.first() else {
+            panic!()
+        };
         assert_eq!(h.text, "S — Spoofing x");
         assert_eq!(h.range.slice(text), "### **S — Spoofing** `x`");
     }

@@ -30,11 +30,19 @@ pub struct MitigationList {
 impl MitigationList {
     pub fn find(&self, id: &str) -> Option<&Mitigation> {
         let key = super::ids::match_key(id);
-        self.items.iter().find(|m| m.id.as_ref().is_some_and(|i| super::ids::match_key(&i.value) == key))
+        self.items.iter().find(|m| {
+            m.id.as_ref()
+                .is_some_and(|i| super::ids::match_key(&i.value) == key)
+        })
     }
 
     pub fn next_id(&self) -> String {
-        next_free_id(self.items.iter().filter_map(|m| m.id.as_ref().map(|i| i.value.as_str())), "M")
+        next_free_id(
+            self.items
+                .iter()
+                .filter_map(|m| m.id.as_ref().map(|i| i.value.as_str())),
+            "M",
+        )
     }
 }
 
@@ -44,17 +52,24 @@ pub fn read(text: &str, doc: &Document) -> MitigationList {
         return list;
     };
     list.section = Some(index);
-    let Some(section) = doc.sections.get(index) else { return list };
+    let Some(section) = doc.sections.get(index) else {
+        return list;
+    };
     for block in doc.blocks_in(section.body) {
         match block {
             Block::ListItem(item) if item.depth == 0 => {
                 let (content, base) = item_content(text, item.range);
                 let id = leading_mitigation_id(content).map(|r| {
-                    Spanned::new(content[r.clone()].to_string(), TextRange::new(base + r.start, base + r.end))
+                    Spanned::new(
+                        content[r.clone()].to_string(),
+                        TextRange::new(base + r.start, base + r.end),
+                    )
                 });
                 let body_start = id.as_ref().map_or(base, |i| i.range.end);
                 let body = TextRange::new(body_start, item.range.end);
-                let body_text = body.slice(text).trim_start_matches(['*', '`', ':', ' ', '.', '—', '-']);
+                let body_text = body
+                    .slice(text)
+                    .trim_start_matches(['*', '`', ':', ' ', '.', '—', '-']);
                 list.items.push(Mitigation {
                     id,
                     text: Spanned::new(body_text.trim().to_string(), body),
@@ -66,7 +81,9 @@ pub fn read(text: &str, doc: &Document) -> MitigationList {
             Block::Table(t) => {
                 let header: Vec<String> = t.header.cells.iter().map(|c| c.text.clone()).collect();
                 let columns = map_header(&header, mitigation_field);
-                if !columns.contains(&Some(MitigationField::Text)) && !columns.contains(&Some(MitigationField::Id)) {
+                if !columns.contains(&Some(MitigationField::Text))
+                    && !columns.contains(&Some(MitigationField::Id))
+                {
                     continue;
                 }
                 list.table = true;
@@ -80,10 +97,17 @@ pub fn read(text: &str, doc: &Document) -> MitigationList {
                     for (cell, field) in row.cells.iter().zip(&columns) {
                         match field {
                             Some(MitigationField::Id) if !cell.text.is_empty() => {
-                                m.id = Some(Spanned::new(clean_ref(&cell.text).0.to_string(), cell.range))
+                                m.id = Some(Spanned::new(
+                                    clean_ref(&cell.text).0.to_string(),
+                                    cell.range,
+                                ))
                             }
-                            Some(MitigationField::Text) => m.text = Spanned::new(cell.text.clone(), cell.range),
-                            Some(MitigationField::Threats) => m.threats = threat_refs(text, cell.range),
+                            Some(MitigationField::Text) => {
+                                m.text = Spanned::new(cell.text.clone(), cell.range)
+                            }
+                            Some(MitigationField::Threats) => {
+                                m.threats = threat_refs(text, cell.range)
+                            }
                             _ => {}
                         }
                     }
@@ -101,14 +125,28 @@ pub fn read(text: &str, doc: &Document) -> MitigationList {
 fn threat_refs(text: &str, range: TextRange) -> Vec<Spanned<String>> {
     let slice = range.slice(text);
     let mut out = Vec::new();
-    let mut offset = 0;
-    for word in slice.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '/') {
-        let (clean, lead) = clean_ref(word);
-        if !clean.is_empty() && is_threat_id(clean) {
-            let start = range.start + offset + lead;
-            out.push(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())));
+    let is_sep = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/');
+    let mut word_start = None;
+    for (i, c) in slice
+        .char_indices()
+        .chain(std::iter::once((slice.len(), ' ')))
+    {
+        match (is_sep(c), word_start) {
+            (true, Some(start)) => {
+                let word = &slice[start..i];
+                let (clean, lead) = clean_ref(word);
+                if !clean.is_empty() && is_threat_id(clean) {
+                    let at = range.start + start + lead;
+                    out.push(Spanned::new(
+                        clean.to_string(),
+                        TextRange::new(at, at + clean.len()),
+                    ));
+                }
+                word_start = None;
+            }
+            (false, None) => word_start = Some(i),
+            _ => {}
         }
-        offset += word.len() + 1;
     }
     out
 }
@@ -129,13 +167,30 @@ mod tests {
     fn list_items_with_ids() {
         let text = "# D\n\n## Threat model\n\n### Mitigations\n\n- M1: Step-up auth for T1.\n- **M-2** Keys encrypted\n- unnumbered control\n";
         let doc = Document::parse(text, &Config::default());
-        let ids: Vec<Option<&str>> =
-            doc.mitigations.items.iter().map(|m| m.id.as_ref().map(|i| i.value.as_str())).collect();
+        let ids: Vec<Option<&str>> = doc
+            .mitigations
+            .items
+            .iter()
+            .map(|m| m.id.as_ref().map(|i| i.value.as_str()))
+            .collect();
         assert_eq!(ids, [Some("M1"), Some("M-2"), None]);
         assert_eq!(doc.mitigations.items[0].text.value, "Step-up auth for T1.");
         assert_eq!(doc.mitigations.items[0].threats[0].range.slice(text), "T1");
         assert!(doc.mitigations.find("m1").is_some());
         assert_eq!(doc.mitigations.next_id(), "M-3");
         assert_eq!(doc.mitigations.append_at, Some(text.len()));
+    }
+
+    #[test]
+    fn references_after_multibyte_spaces_keep_exact_ranges() {
+        let text =
+            "# D\n\n## Threat model\n\n### Mitigations\n\n- M1 covers\u{a0}T7 and \u{3000}T8.\n";
+        let doc = Document::parse(text, &Config::default());
+        let refs: Vec<&str> = doc.mitigations.items[0]
+            .threats
+            .iter()
+            .map(|r| r.range.slice(text))
+            .collect();
+        assert_eq!(refs, ["T7", "T8"]);
     }
 }

@@ -72,14 +72,24 @@ pub struct Document {
 impl Document {
     pub fn parse(text: &str, config: &Config) -> Document {
         let parsed = markdown::parse_blocks(text);
-        let mut doc = Document { text_len: text.len(), ..Document::default() };
+        let mut doc = Document {
+            text_len: text.len(),
+            ..Document::default()
+        };
 
-        doc.front_matter =
-            parsed.front_matter.map(|(whole, yaml)| front_matter::parse(text, whole, yaml));
+        doc.front_matter = parsed
+            .front_matter
+            .map(|(whole, yaml)| front_matter::parse(text, whole, yaml));
         doc.headings = parsed
             .blocks
             .iter()
-            .filter_map(|b| if let Block::Heading(h) = b { Some(h.clone()) } else { None })
+            .filter_map(|b| {
+                if let Block::Heading(h) = b {
+                    Some(h.clone())
+                } else {
+                    None
+                }
+            })
             .collect();
         doc.sections = sections::build(text, &doc.headings, config);
         doc.threat_model = sections::threat_model_index(&doc.sections);
@@ -101,7 +111,12 @@ impl Document {
         doc.links = parsed
             .links
             .into_iter()
-            .filter_map(|l| local_markdown_target(&l.dest).map(|target| LocalLink { target, range: l.range }))
+            .filter_map(|l| {
+                local_markdown_target(&l.dest).map(|target| LocalLink {
+                    target,
+                    range: l.range,
+                })
+            })
             .collect();
 
         doc.assets = assets::read(text, &doc, config);
@@ -127,13 +142,19 @@ impl Document {
             Some(tm) => tm.range.covers(s.range),
             None => true,
         };
-        self.sections.iter().position(|s| s.kind == Some(kind) && within(s))
+        self.sections
+            .iter()
+            .position(|s| s.kind == Some(kind) && within(s))
     }
 
     /// The blocks whose start lies inside `range`, in order.
     pub fn blocks_in(&self, range: TextRange) -> impl Iterator<Item = &Block> {
-        let first = self.blocks.partition_point(|b| b.range().start < range.start);
-        self.blocks[first..].iter().take_while(move |b| b.range().start < range.end)
+        let first = self
+            .blocks
+            .partition_point(|b| b.range().start < range.start);
+        self.blocks[first..]
+            .iter()
+            .take_while(move |b| b.range().start < range.end)
     }
 
     /// The document's title: front-matter `title`, else the first level-1 heading.
@@ -146,23 +167,33 @@ impl Document {
 
     /// The first level-1 heading (else the first heading), where doc-level findings go.
     pub fn title_heading(&self) -> Option<&Heading> {
-        self.headings.iter().find(|h| h.level == 1).or(self.headings.first())
+        self.headings
+            .iter()
+            .find(|h| h.level == 1)
+            .or(self.headings.first())
     }
 
     /// Whether a mermaid flowchart stands where SPEC §4 says a diagram counts.
     pub fn has_diagram(&self) -> bool {
         self.mermaid.iter().any(|m| {
             m.is_flowchart
-                && m.section.is_some_and(|mut i| loop {
-                    let Some(s) = self.sections.get(i) else { break false };
-                    if s.hosts_diagram
-                        || matches!(s.kind, Some(SectionKind::Diagram | SectionKind::ThreatModel))
-                    {
-                        break true;
-                    }
-                    match s.parent {
-                        Some(p) => i = p,
-                        None => break false,
+                && m.section.is_some_and(|mut i| {
+                    loop {
+                        let Some(s) = self.sections.get(i) else {
+                            break false;
+                        };
+                        if s.hosts_diagram
+                            || matches!(
+                                s.kind,
+                                Some(SectionKind::Diagram | SectionKind::ThreatModel)
+                            )
+                        {
+                            break true;
+                        }
+                        match s.parent {
+                            Some(p) => i = p,
+                            None => break false,
+                        }
                     }
                 })
         })

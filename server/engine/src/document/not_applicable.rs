@@ -23,12 +23,17 @@ pub struct NotApplicable {
 impl NotApplicable {
     /// A reason of fewer than three words does not justify anything (TM023).
     pub fn is_justified(&self) -> bool {
-        self.reason.as_ref().is_some_and(|r| reason_words(&r.value) >= 3)
+        self.reason
+            .as_ref()
+            .is_some_and(|r| reason_words(&r.value) >= 3)
     }
 }
 
 pub fn reason_words(reason: &str) -> usize {
-    reason.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+    reason
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
 }
 
 fn statement_re() -> &'static Regex {
@@ -60,7 +65,8 @@ pub fn leading_not_applicable(s: &str) -> Option<std::ops::Range<usize>> {
 pub fn is_statement(s: &str) -> bool {
     leading_na_re().is_match(s)
         || statement_re().captures(s).is_some_and(|c| {
-            c.name("head").is_some_and(|h| !parse_category_cell(h.as_str()).categories.is_empty())
+            c.name("head")
+                .is_some_and(|h| !parse_category_cell(h.as_str()).categories.is_empty())
         })
 }
 
@@ -79,25 +85,47 @@ fn parse_statement(line: &str, base: usize, range: TextRange) -> Option<NotAppli
         let first = &parsed.unknown[0].1;
         let start = base + head.start() + first.start;
         let joined = names.join(" ");
-        Some(Spanned::new(joined.clone(), TextRange::new(start, start + joined.len().min(head.len()))))
+        Some(Spanned::new(
+            joined.clone(),
+            TextRange::new(start, start + joined.len().min(head.len())),
+        ))
     };
-    let reason = caps.name("reason").filter(|m| !m.as_str().trim().is_empty()).map(|m| {
-        let v = m.as_str().trim();
-        Spanned::new(v.to_string(), TextRange::new(base + m.start(), base + m.start() + v.len()))
-    });
-    Some(NotApplicable { categories: parsed.categories, element, reason, range })
+    let reason = caps
+        .name("reason")
+        .filter(|m| !m.as_str().trim().is_empty())
+        .map(|m| {
+            let v = m.as_str().trim();
+            Spanned::new(
+                v.to_string(),
+                TextRange::new(base + m.start(), base + m.start() + v.len()),
+            )
+        });
+    Some(NotApplicable {
+        categories: parsed.categories,
+        element,
+        reason,
+        range,
+    })
 }
 
 pub fn read(text: &str, doc: &Document) -> Vec<NotApplicable> {
-    let Some(region_index) = doc.threat_model.or_else(|| doc.section_index(SectionKind::Threats)) else {
+    let Some(region_index) = doc
+        .threat_model
+        .or_else(|| doc.section_index(SectionKind::Threats))
+    else {
         return Vec::new();
     };
-    let Some(region) = doc.sections.get(region_index) else { return Vec::new() };
+    let Some(region) = doc.sections.get(region_index) else {
+        return Vec::new();
+    };
     let excluded = |offset: usize| {
         doc.sections.iter().any(|s| {
             region.range.covers(s.range)
                 && s.range.contains(offset)
-                && matches!(s.kind, Some(SectionKind::Mitigations | SectionKind::Assets | SectionKind::Scope))
+                && matches!(
+                    s.kind,
+                    Some(SectionKind::Mitigations | SectionKind::Assets | SectionKind::Scope)
+                )
         })
     };
     let mut out = Vec::new();
@@ -128,9 +156,20 @@ pub fn read(text: &str, doc: &Document) -> Vec<NotApplicable> {
                     if let Some(r) = leading_not_applicable(raw) {
                         let v = raw[r.clone()].trim();
                         let reason = (!v.is_empty()).then(|| {
-                            Spanned::new(v.to_string(), TextRange::new(p.range.start + r.start, p.range.start + r.start + v.len()))
+                            Spanned::new(
+                                v.to_string(),
+                                TextRange::new(
+                                    p.range.start + r.start,
+                                    p.range.start + r.start + v.len(),
+                                ),
+                            )
                         });
-                        out.push(NotApplicable { categories: s.categories.clone(), element: None, reason, range: s.heading_range });
+                        out.push(NotApplicable {
+                            categories: s.categories.clone(),
+                            element: None,
+                            reason,
+                            range: s.heading_range,
+                        });
                     } else if let Some(na) = parse_statement(raw, p.range.start, p.range) {
                         out.push(na);
                     }
@@ -156,11 +195,25 @@ fn table_row_statement(text: &str, row: &super::markdown::Row) -> Option<NotAppl
         let r = leading_not_applicable(raw)?;
         let inline = raw[r.clone()].trim();
         let reason = if !inline.is_empty() {
-            Some(Spanned::new(inline.to_string(), TextRange::new(next.range.start + r.start, next.range.start + r.start + inline.len())))
+            Some(Spanned::new(
+                inline.to_string(),
+                TextRange::new(
+                    next.range.start + r.start,
+                    next.range.start + r.start + inline.len(),
+                ),
+            ))
         } else {
-            cells.get(k + 2).filter(|c| !c.text.trim().is_empty()).map(|c| Spanned::new(c.text.trim().to_string(), c.range))
+            cells
+                .get(k + 2)
+                .filter(|c| !c.text.trim().is_empty())
+                .map(|c| Spanned::new(c.text.trim().to_string(), c.range))
         };
-        return Some(NotApplicable { categories: parsed.categories, element: None, reason, range: row.range });
+        return Some(NotApplicable {
+            categories: parsed.categories,
+            element: None,
+            reason,
+            range: row.range,
+        });
     }
     None
 }
@@ -178,10 +231,16 @@ mod tests {
         assert_eq!(na.len(), 3);
         assert_eq!(na[0].categories, vec![StrideCategory::Repudiation]);
         assert!(na[0].is_justified());
-        assert_eq!(na[0].reason.as_ref().map(|r| r.range.slice(text)), Some("the service keeps no user-initiated actions."));
+        assert_eq!(
+            na[0].reason.as_ref().map(|r| r.range.slice(text)),
+            Some("the service keeps no user-initiated actions.")
+        );
         assert_eq!(na[1].categories, vec![StrideCategory::DenialOfService]);
         assert!(!na[1].is_justified());
-        assert_eq!(na[2].element.as_ref().map(|e| e.value.as_str()), Some("Audit log"));
+        assert_eq!(
+            na[2].element.as_ref().map(|e| e.value.as_str()),
+            Some("Audit log")
+        );
         assert!(na[2].is_justified());
     }
 

@@ -1,7 +1,7 @@
 //! Sections recognized by normalized heading text (SPEC §4).
 
-use super::markdown::Heading;
 use super::Document;
+use super::markdown::Heading;
 use crate::config::Config;
 use crate::span::{Spanned, TextRange};
 use crate::stride::StrideCategory;
@@ -165,12 +165,18 @@ fn numbering() -> &'static Regex {
 /// `A)`), trailing `:` `?` `.`, emphasis/code marks and surrounding whitespace removed.
 pub fn normalize_heading(text: &str) -> String {
     let lower = text.trim().to_lowercase();
-    let unmarked: String = lower.chars().filter(|c| !matches!(c, '*' | '`' | '_')).collect();
+    let unmarked: String = lower
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`' | '_'))
+        .collect();
     let mut s = unmarked.trim();
     if let Some(m) = numbering().find(s) {
         s = &s[m.end()..];
     }
-    s.trim().trim_end_matches([':', '?', '.', ' ']).trim().to_string()
+    s.trim()
+        .trim_end_matches([':', '?', '.', ' '])
+        .trim()
+        .to_string()
 }
 
 /// The words of a normalized text: runs of letters and digits.
@@ -212,7 +218,10 @@ fn classify(normalized: &str, extra: &[(SectionKind, Vec<String>)]) -> Option<Ki
             find_phrase(&hay, alias)
         };
         let Some(at) = at else { continue };
-        let candidate = KindMatch { kind, multi_word: !one_word };
+        let candidate = KindMatch {
+            kind,
+            multi_word: !one_word,
+        };
         best = match best {
             None => Some((at, candidate)),
             Some((prev_at, prev)) => {
@@ -228,7 +237,11 @@ fn classify(normalized: &str, extra: &[(SectionKind, Vec<String>)]) -> Option<Ki
                 } else {
                     at < prev_at || (at == prev_at && candidate.multi_word && !prev.multi_word)
                 };
-                if take { Some((at, candidate)) } else { Some((prev_at, prev)) }
+                if take {
+                    Some((at, candidate))
+                } else {
+                    Some((prev_at, prev))
+                }
             }
         };
     }
@@ -255,8 +268,15 @@ fn classify_joined(normalized: &str, extra: &[(SectionKind, Vec<String>)]) -> Op
         let m = classify(part, extra)?;
         kinds.push(m.kind);
     }
-    let kind = if kinds.contains(&SectionKind::ThreatModel) { SectionKind::ThreatModel } else { kinds[0] };
-    Some(KindMatch { kind, multi_word: false })
+    let kind = if kinds.contains(&SectionKind::ThreatModel) {
+        SectionKind::ThreatModel
+    } else {
+        kinds[0]
+    };
+    Some(KindMatch {
+        kind,
+        multi_word: false,
+    })
 }
 
 /// `sign-off` is written as one word: its word list has two entries but no space.
@@ -267,7 +287,11 @@ fn is_one_word_alias(alias: &[String]) -> bool {
 fn hosts_diagram(normalized: &str) -> bool {
     let hay = words(normalized);
     default_aliases().diagram_hosts.iter().any(|alias| {
-        if alias.len() == 1 { hay == *alias } else { find_phrase(&hay, alias).is_some() }
+        if alias.len() == 1 {
+            hay == *alias
+        } else {
+            find_phrase(&hay, alias).is_some()
+        }
     })
 }
 
@@ -326,11 +350,23 @@ pub fn leading_category(heading_text: &str) -> Option<StrideCategory> {
         (&["spoofing"], StrideCategory::Spoofing),
         (&["tampering"], StrideCategory::Tampering),
         (&["repudiation"], StrideCategory::Repudiation),
-        (&["information", "disclosure"], StrideCategory::InformationDisclosure),
-        (&["denial", "of", "service"], StrideCategory::DenialOfService),
+        (
+            &["information", "disclosure"],
+            StrideCategory::InformationDisclosure,
+        ),
+        (
+            &["denial", "of", "service"],
+            StrideCategory::DenialOfService,
+        ),
         (&["dos"], StrideCategory::DenialOfService),
-        (&["elevation", "of", "privilege"], StrideCategory::ElevationOfPrivilege),
-        (&["privilege", "escalation"], StrideCategory::ElevationOfPrivilege),
+        (
+            &["elevation", "of", "privilege"],
+            StrideCategory::ElevationOfPrivilege,
+        ),
+        (
+            &["privilege", "escalation"],
+            StrideCategory::ElevationOfPrivilege,
+        ),
     ];
     NAMES.iter().find_map(|(name, cat)| {
         (hay.len() > name.len() && hay.iter().zip(name.iter()).all(|(a, b)| a == b)).then_some(*cat)
@@ -338,8 +374,11 @@ pub fn leading_category(heading_text: &str) -> Option<StrideCategory> {
 }
 
 pub fn build(text: &str, headings: &[Heading], config: &Config) -> Vec<Section> {
-    let extra: Vec<(SectionKind, Vec<String>)> =
-        config.extra_section_aliases.iter().map(|(k, a)| (*k, words(a))).collect();
+    let extra: Vec<(SectionKind, Vec<String>)> = config
+        .extra_section_aliases
+        .iter()
+        .map(|(k, a)| (*k, words(a)))
+        .collect();
     let mut sections: Vec<Section> = Vec::with_capacity(headings.len());
     let mut stack: Vec<usize> = Vec::new();
     for (i, h) in headings.iter().enumerate() {
@@ -353,10 +392,14 @@ pub fn build(text: &str, headings: &[Heading], config: &Config) -> Vec<Section> 
             }
         }
         let normalized = normalize_heading(&h.text);
-        let in_category_section = stack.iter().any(|&i| {
-            !sections[i].categories.is_empty() || sections[i].in_category_section
-        });
-        let matched = if in_category_section { None } else { classify(&normalized, &extra) };
+        let in_category_section = stack
+            .iter()
+            .any(|&i| !sections[i].categories.is_empty() || sections[i].in_category_section);
+        let matched = if in_category_section {
+            None
+        } else {
+            classify(&normalized, &extra)
+        };
         let body_start = line_end(text, h.range.end);
         sections.push(Section {
             heading: i,
@@ -392,8 +435,13 @@ pub fn is_mitigations_heading(heading_text: &str) -> bool {
         && w.last().is_some_and(|last| {
             matches!(
                 last.as_str(),
-                "mitigation" | "mitigations" | "countermeasure" | "countermeasures" | "controls"
-                    | "remediation" | "remediations"
+                "mitigation"
+                    | "mitigations"
+                    | "countermeasure"
+                    | "countermeasures"
+                    | "controls"
+                    | "remediation"
+                    | "remediations"
             )
         })
 }
@@ -409,7 +457,9 @@ fn line_end(text: &str, offset: usize) -> usize {
 
 /// The first threat-model section; an outer one wins over a nested one.
 pub fn threat_model_index(sections: &[Section]) -> Option<usize> {
-    sections.iter().position(|s| s.kind == Some(SectionKind::ThreatModel))
+    sections
+        .iter()
+        .position(|s| s.kind == Some(SectionKind::ThreatModel))
 }
 
 /// The innermost section whose range holds `offset`.
@@ -456,16 +506,28 @@ mod tests {
         assert_eq!(normalize_heading("5.2 **Threat Model**:"), "threat model");
         assert_eq!(normalize_heading("IV. Assets"), "assets");
         assert_eq!(normalize_heading("A) `Scope`?"), "scope");
-        assert_eq!(normalize_heading("  Did we do a good enough job? "), "did we do a good enough job");
+        assert_eq!(
+            normalize_heading("  Did we do a good enough job? "),
+            "did we do a good enough job"
+        );
     }
 
     #[test]
     fn real_world_titles_match_by_phrase() {
-        assert_eq!(kind("Payments — Threat Model (STRIDE-based)"), Some(SectionKind::ThreatModel));
-        assert_eq!(kind("Threat Modeling with STRIDE"), Some(SectionKind::ThreatModel));
+        assert_eq!(
+            kind("Payments — Threat Model (STRIDE-based)"),
+            Some(SectionKind::ThreatModel)
+        );
+        assert_eq!(
+            kind("Threat Modeling with STRIDE"),
+            Some(SectionKind::ThreatModel)
+        );
         assert_eq!(kind("3. STRIDE Analysis"), Some(SectionKind::Threats));
         assert_eq!(kind("Data flow diagram (v2)"), Some(SectionKind::Diagram));
-        assert_eq!(kind("What are we going to do about it?"), Some(SectionKind::Mitigations));
+        assert_eq!(
+            kind("What are we going to do about it?"),
+            Some(SectionKind::Mitigations)
+        );
         assert_eq!(kind("Sign-off"), Some(SectionKind::Review));
     }
 
@@ -480,27 +542,52 @@ mod tests {
     #[test]
     fn container_wins_then_first_alias() {
         assert_eq!(kind("Threats and mitigations"), Some(SectionKind::Threats));
-        assert_eq!(kind("Mitigations & threats"), Some(SectionKind::Mitigations));
+        assert_eq!(
+            kind("Mitigations & threats"),
+            Some(SectionKind::Mitigations)
+        );
         assert_eq!(kind("Threats and security"), Some(SectionKind::ThreatModel));
-        assert_eq!(kind("Threat model: threats and mitigations"), Some(SectionKind::ThreatModel));
-        assert_eq!(kind("What can go wrong and what are we going to do about it"), Some(SectionKind::Threats));
+        assert_eq!(
+            kind("Threat model: threats and mitigations"),
+            Some(SectionKind::ThreatModel)
+        );
+        assert_eq!(
+            kind("What can go wrong and what are we going to do about it"),
+            Some(SectionKind::Threats)
+        );
     }
 
     #[test]
     fn category_headings() {
         assert_eq!(category_heading("Spoofing"), vec![Spoofing]);
-        assert_eq!(category_heading("3.4 Information Disclosure"), vec![InformationDisclosure]);
+        assert_eq!(
+            category_heading("3.4 Information Disclosure"),
+            vec![InformationDisclosure]
+        );
         assert_eq!(category_heading("**S — Spoofing**"), vec![Spoofing]);
-        assert_eq!(category_heading("Denial of Service (DoS)"), vec![DenialOfService]);
-        assert_eq!(category_heading("Tampering and Repudiation"), vec![Tampering, Repudiation]);
+        assert_eq!(
+            category_heading("Denial of Service (DoS)"),
+            vec![DenialOfService]
+        );
+        assert_eq!(
+            category_heading("Tampering and Repudiation"),
+            vec![Tampering, Repudiation]
+        );
         assert_eq!(category_heading("T: Tampering"), vec![Tampering]);
         assert!(category_heading("Information disclosure via logs").is_empty());
         assert!(category_heading("Overview").is_empty());
         assert!(category_heading("ID").is_empty());
-        assert_eq!(leading_category("Information disclosure via logs"), Some(InformationDisclosure));
+        assert_eq!(
+            leading_category("Information disclosure via logs"),
+            Some(InformationDisclosure)
+        );
         assert_eq!(leading_category("Information disclosure"), None);
-        assert!(is_mitigations_heading("Threat-01-S Recommended mitigations"));
+        assert!(is_mitigations_heading(
+            "Threat-01-S Recommended mitigations"
+        ));
         assert!(is_mitigations_heading("Mitigations"));
-        assert!(!is_mitigations_heading("Risks and the design of mitigations in depth"));
+        assert!(!is_mitigations_heading(
+            "Risks and the design of mitigations in depth"
+        ));
     }
 }

@@ -30,11 +30,18 @@ pub struct Suppression {
 impl Suppression {
     /// Whether this suppression silences `code` at `offset` (a reasonless one silences nothing).
     pub fn silences(&self, code: &str, offset: usize) -> bool {
-        if self.reason.is_none() || !self.codes.iter().any(|c| c.value.eq_ignore_ascii_case(code)) {
+        if self.reason.is_none()
+            || !self
+                .codes
+                .iter()
+                .any(|c| c.value.eq_ignore_ascii_case(code))
+        {
             return false;
         }
         match self.scope {
-            SuppressionScope::Line(r) | SuppressionScope::NextLine(r) => r.start <= offset && offset <= r.end,
+            SuppressionScope::Line(r) | SuppressionScope::NextLine(r) => {
+                r.start <= offset && offset <= r.end
+            }
             SuppressionScope::File => true,
         }
     }
@@ -52,7 +59,13 @@ pub fn read(text: &str, doc: &Document) -> Vec<Suppression> {
     let code_blocks: Vec<TextRange> = doc
         .blocks
         .iter()
-        .filter_map(|b| if let super::Block::Code(c) = b { Some(c.range) } else { None })
+        .filter_map(|b| {
+            if let super::Block::Code(c) = b {
+                Some(c.range)
+            } else {
+                None
+            }
+        })
         .collect();
     let body_start = doc.front_matter.as_ref().map_or(0, |fm| fm.range.end);
     let mut out = Vec::new();
@@ -69,8 +82,12 @@ pub fn read(text: &str, doc: &Document) -> Vec<Suppression> {
                 let lead = reason_raw.len() - reason_raw.trim_start().len();
                 let value = reason_raw.trim();
                 let start = args.start() + i + 3 + lead;
-                let reason = (!value.is_empty())
-                    .then(|| Spanned::new(value.to_string(), TextRange::new(start, start + value.len())));
+                let reason = (!value.is_empty()).then(|| {
+                    Spanned::new(
+                        value.to_string(),
+                        TextRange::new(start, start + value.len()),
+                    )
+                });
                 (&args.as_str()[..i], reason)
             }
             None => (args.as_str(), None),
@@ -80,17 +97,27 @@ pub fn read(text: &str, doc: &Document) -> Vec<Suppression> {
         for word in codes_part.split([',', ' ', '\t', '\n', '\r']) {
             if !word.is_empty() {
                 let start = args.start() + offset;
-                codes.push(Spanned::new(word.to_string(), TextRange::new(start, start + word.len())));
+                codes.push(Spanned::new(
+                    word.to_string(),
+                    TextRange::new(start, start + word.len()),
+                ));
             }
             offset += word.len() + 1;
         }
         let range = TextRange::new(whole.start(), whole.end());
         let scope = match kind.as_str() {
             "disable-line" => SuppressionScope::Line(line_of(text, whole.start())),
-            "disable-next-line" => SuppressionScope::NextLine(next_nonblank_line(text, whole.end())),
+            "disable-next-line" => {
+                SuppressionScope::NextLine(next_nonblank_line(text, whole.end()))
+            }
             _ => SuppressionScope::File,
         };
-        out.push(Suppression { scope, codes, reason, range });
+        out.push(Suppression {
+            scope,
+            codes,
+            reason,
+            range,
+        });
     }
     out
 }
@@ -98,13 +125,17 @@ pub fn read(text: &str, doc: &Document) -> Vec<Suppression> {
 /// The line holding `offset`, without its terminator.
 fn line_of(text: &str, offset: usize) -> TextRange {
     let start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let end = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
+    let end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
     TextRange::new(start, end)
 }
 
 /// The first non-blank line after the line holding `offset`.
 fn next_nonblank_line(text: &str, offset: usize) -> TextRange {
-    let mut pos = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+    let mut pos = text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1);
     while pos < text.len() {
         let line = line_of(text, pos);
         if !line.slice(text).trim().is_empty() {
@@ -127,14 +158,19 @@ mod tests {
         let s = &doc.suppressions;
         assert_eq!(s.len(), 3);
         assert_eq!(s[0].scope, SuppressionScope::File);
-        assert_eq!(s[0].reason.as_ref().map(|r| r.value.as_str()), Some("reviewed by platform security"));
+        assert_eq!(
+            s[0].reason.as_ref().map(|r| r.value.as_str()),
+            Some("reviewed by platform security")
+        );
         let codes: Vec<&str> = s[1].codes.iter().map(|c| c.range.slice(text)).collect();
         assert_eq!(codes, ["TM032", "TM030"]);
         let row = text.find("| a").unwrap_or(0);
         assert!(s[1].silences("TM032", row));
         assert!(s[2].reason.is_none());
         assert!(!s[2].silences("TM011", text.find("## Next").unwrap_or(0)));
-        let SuppressionScope::NextLine(r) = s[2].scope else { panic!() };
+        let SuppressionScope::NextLine(r) = s[2].scope else {
+            panic!()
+        };
         assert_eq!(r.slice(text), "## Next");
     }
 }

@@ -79,7 +79,10 @@ impl Threat {
                 if self.id.is_none() && !value.value.is_empty() {
                     let (clean, lead) = clean_ref(&value.value);
                     let start = value.range.start + lead;
-                    self.id = Some(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())));
+                    self.id = Some(Spanned::new(
+                        clean.to_string(),
+                        TextRange::new(start, start + clean.len()),
+                    ));
                 }
             }
             ThreatField::Category => {
@@ -88,9 +91,14 @@ impl Threat {
                 self.add_categories(&parsed.categories);
                 for (part, r) in parsed.unknown {
                     let (clean, lead) = clean_ref(&part);
-                    let start = value.range.start + r.start + (raw[r.clone()].len() - raw[r.clone()].trim_start().len()) + lead;
-                    self.unknown_categories
-                        .push(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())));
+                    let start = value.range.start
+                        + r.start
+                        + (raw[r.clone()].len() - raw[r.clone()].trim_start().len())
+                        + lead;
+                    self.unknown_categories.push(Spanned::new(
+                        clean.to_string(),
+                        TextRange::new(start, start + clean.len()),
+                    ));
                 }
                 self.category_cell.get_or_insert(value);
             }
@@ -127,7 +135,9 @@ impl Threat {
     }
 
     fn has_mitigation(&self) -> bool {
-        self.mitigation.as_ref().is_some_and(|m| !m.value.trim().is_empty())
+        self.mitigation
+            .as_ref()
+            .is_some_and(|m| !m.value.trim().is_empty())
     }
 }
 
@@ -142,18 +152,32 @@ fn split_targets(text: &str, range: TextRange) -> Vec<Spanned<String>> {
                 return None;
             }
             let start = range.start + r.start + lead;
-            Some(Spanned::new(clean.to_string(), TextRange::new(start, start + clean.len())))
+            Some(Spanned::new(
+                clean.to_string(),
+                TextRange::new(start, start + clean.len()),
+            ))
         })
         .collect()
 }
 
 /// Reads every threat of the document, in document order.
 pub fn read(text: &str, doc: &Document, config: &Config) -> Vec<Threat> {
-    let Some(region_index) = doc.threat_model.or_else(|| doc.section_index(SectionKind::Threats)) else {
+    let Some(region_index) = doc
+        .threat_model
+        .or_else(|| doc.section_index(SectionKind::Threats))
+    else {
         return Vec::new();
     };
-    let Some(region) = doc.sections.get(region_index) else { return Vec::new() };
-    let reader = Reader { text, doc, config, region: region.range, region_index };
+    let Some(region) = doc.sections.get(region_index) else {
+        return Vec::new();
+    };
+    let reader = Reader {
+        text,
+        doc,
+        config,
+        region: region.range,
+        region_index,
+    };
     let mut threats = reader.heading_form();
     threats.extend(reader.tables_and_lists(&threats));
     threats.sort_by_key(|t| t.range.start);
@@ -219,7 +243,11 @@ impl Reader<'_> {
             }
             if !s.categories.is_empty() {
                 // A category section: a container. Its direct content is read below.
-                threats.extend(self.category_body(i).into_iter().inspect(|_| origin.push(i)));
+                threats.extend(
+                    self.category_body(i)
+                        .into_iter()
+                        .inspect(|_| origin.push(i)),
+                );
                 continue;
             }
             if s.mitigations_heading {
@@ -228,9 +256,13 @@ impl Reader<'_> {
             }
             let heading = &self.doc.headings[s.heading];
             let id_range = leading_threat_id(&heading.text);
-            let parent_is_category = s.parent.and_then(|p| sections.get(p)).is_some_and(|p| !p.categories.is_empty());
+            let parent_is_category = s
+                .parent
+                .and_then(|p| sections.get(p))
+                .is_some_and(|p| !p.categories.is_empty());
             let parent_is_threat = s.parent.is_some_and(|p| origin.contains(&p));
-            let is_threat = id_range.is_some() || (!parent_is_threat && (parent_is_category || s.leading_category.is_some()));
+            let is_threat = id_range.is_some()
+                || (!parent_is_threat && (parent_is_category || s.leading_category.is_some()));
             if !is_threat {
                 continue;
             }
@@ -240,7 +272,10 @@ impl Reader<'_> {
                 let lead = raw_heading.len() - raw_heading.trim_start_matches(['#', ' ']).len();
                 let start = s.heading_range.start + lead + r.start;
                 let id = &raw_heading[lead + r.start..lead + r.end];
-                t.id = Some(Spanned::new(id.to_string(), TextRange::new(start, start + id.len())));
+                t.id = Some(Spanned::new(
+                    id.to_string(),
+                    TextRange::new(start, start + id.len()),
+                ));
             }
             if let Some((_, cats)) = s.parent.and_then(|p| self.category_context(p)) {
                 t.add_categories(cats);
@@ -266,7 +301,9 @@ impl Reader<'_> {
     /// paragraph, and lists under a mitigations label.
     fn read_threat_body(&self, t: &mut Threat, section_index: usize) {
         let s = &self.doc.sections[section_index];
-        let own_end = self.first_child_heading(section_index).unwrap_or(s.range.end);
+        let own_end = self
+            .first_child_heading(section_index)
+            .unwrap_or(s.range.end);
         let body = TextRange::new(s.body.start, own_end.max(s.body.start));
         let mut pending_label: Option<ThreatField> = None;
         for block in self.doc.blocks_in(body) {
@@ -293,7 +330,10 @@ impl Reader<'_> {
                 Block::ListItem(item) if item.depth == 0 => {
                     if let Some(field) = pending_label {
                         let (content, base) = item_content(self.text, item.range);
-                        let value = Spanned::new(content.trim().to_string(), TextRange::new(base, base + content.trim_end().len()));
+                        let value = Spanned::new(
+                            content.trim().to_string(),
+                            TextRange::new(base, base + content.trim_end().len()),
+                        );
                         t.set(field, value, self.text);
                     }
                 }
@@ -303,7 +343,9 @@ impl Reader<'_> {
         if t.description.is_none() {
             let h = &self.doc.headings[s.heading];
             let title = match leading_threat_id(&h.text) {
-                Some(r) => h.text[r.end..].trim_start_matches([' ', '-', '—', '–', ':', '.']).to_string(),
+                Some(r) => h.text[r.end..]
+                    .trim_start_matches([' ', '-', '—', '–', ':', '.'])
+                    .to_string(),
                 None => h.text.clone(),
             };
             t.description = Some(Spanned::new(title, s.heading_range));
@@ -334,18 +376,31 @@ impl Reader<'_> {
         let heading = &self.doc.headings[s.heading];
         if let Some(r) = leading_threat_id(&heading.text) {
             let id = super::ids::match_key(&heading.text[r]);
-            if let Some(t) = threats.iter_mut().find(|t| t.id.as_ref().is_some_and(|x| super::ids::match_key(&x.value) == id)) {
+            if let Some(t) = threats.iter_mut().find(|t| {
+                t.id.as_ref()
+                    .is_some_and(|x| super::ids::match_key(&x.value) == id)
+            }) {
                 t.set(ThreatField::Mitigation, value, self.text);
                 return;
             }
         }
         let parent = s.parent;
         let closes_category = parent.is_some_and(|p| {
-            !self.doc.sections[p].categories.is_empty() && self.doc.sections[p].range.end == s.range.end
+            !self.doc.sections[p].categories.is_empty()
+                && self.doc.sections[p].range.end == s.range.end
         });
         if closes_category {
             let p = parent.unwrap_or(usize::MAX);
-            let members: Vec<usize> = (0..threats.len()).filter(|&k| origin.get(k) == Some(&p) || self.doc.sections.get(origin[k]).is_some_and(|o| o.parent == Some(p))).collect();
+            let members: Vec<usize> = (0..threats.len())
+                .filter(|&k| {
+                    origin.get(k) == Some(&p)
+                        || self
+                            .doc
+                            .sections
+                            .get(origin[k])
+                            .is_some_and(|o| o.parent == Some(p))
+                })
+                .collect();
             if members.len() > 1 {
                 for k in members {
                     threats[k].set(ThreatField::Mitigation, value.clone(), self.text);
@@ -354,7 +409,11 @@ impl Reader<'_> {
             }
         }
         // The threat whose section holds this heading, else the nearest one before it.
-        if let Some(t) = threats.iter_mut().rev().find(|t| t.extent.start < s.range.start) {
+        if let Some(t) = threats
+            .iter_mut()
+            .rev()
+            .find(|t| t.extent.start < s.range.start)
+        {
             t.set(ThreatField::Mitigation, value, self.text);
         }
     }
@@ -392,11 +451,17 @@ impl Reader<'_> {
                         continue;
                     }
                     if label == Some(ListLabel::Mitigations) {
-                        mitigations.push(Spanned::new(content.trim().to_string(), TextRange::new(base, item.range.end)));
+                        mitigations.push(Spanned::new(
+                            content.trim().to_string(),
+                            TextRange::new(base, item.range.end),
+                        ));
                     } else {
                         let mut t = self.list_threat(item.range).unwrap_or_else(|| {
                             let mut t = Threat::new(ThreatShape::List, item.range, item.range);
-                            t.description = Some(Spanned::new(content.trim().to_string(), TextRange::new(base, item.range.end)));
+                            t.description = Some(Spanned::new(
+                                content.trim().to_string(),
+                                TextRange::new(base, item.range.end),
+                            ));
                             t
                         });
                         t.add_categories(&s.categories);
@@ -417,18 +482,32 @@ impl Reader<'_> {
                     t.set(field, value, self.text);
                 }
             }
-            t.description = Some(Spanned::new(range.slice(self.text).trim().to_string(), range));
+            t.description = Some(Spanned::new(
+                range.slice(self.text).trim().to_string(),
+                range,
+            ));
             if let Some(sev) = heading_severity(self.text, s.heading_range, self.config) {
                 t.severity = Some(sev);
             }
             out.push(t);
         }
         if !mitigations.is_empty() {
-            let joined = mitigations.iter().map(|m| m.value.as_str()).collect::<Vec<_>>().join("; ");
-            let range = TextRange::new(mitigations[0].range.start, mitigations[mitigations.len() - 1].range.end);
+            let joined = mitigations
+                .iter()
+                .map(|m| m.value.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let range = TextRange::new(
+                mitigations[0].range.start,
+                mitigations[mitigations.len() - 1].range.end,
+            );
             for t in &mut out {
                 if !t.has_mitigation() {
-                    t.set(ThreatField::Mitigation, Spanned::new(joined.clone(), range), self.text);
+                    t.set(
+                        ThreatField::Mitigation,
+                        Spanned::new(joined.clone(), range),
+                        self.text,
+                    );
                 }
             }
         }
@@ -438,10 +517,16 @@ impl Reader<'_> {
     /// Threat tables and list-form items outside category sections and threat headings.
     fn tables_and_lists(&self, heading_threats: &[Threat]) -> Vec<Threat> {
         let mut out = Vec::new();
-        let inside_heading_threat =
-            |offset: usize| heading_threats.iter().any(|t| t.shape == ThreatShape::Heading && t.extent.contains(offset));
+        let inside_heading_threat = |offset: usize| {
+            heading_threats
+                .iter()
+                .any(|t| t.shape == ThreatShape::Heading && t.extent.contains(offset))
+        };
         let in_category = |offset: usize| {
-            self.doc.sections.iter().any(|s| !s.categories.is_empty() && self.in_region(s) && s.range.contains(offset))
+            self.doc
+                .sections
+                .iter()
+                .any(|s| !s.categories.is_empty() && self.in_region(s) && s.range.contains(offset))
         };
         for block in self.doc.blocks_in(self.region) {
             let at = block.range().start;
@@ -474,13 +559,21 @@ impl Reader<'_> {
             let mut threat = Threat::new(ThreatShape::Table, row.range, row.range);
             for (cell, field) in row.cells.iter().zip(&columns) {
                 if let Some(field) = field {
-                    threat.set(*field, Spanned::new(cell.text.trim().to_string(), cell.range), self.text);
+                    threat.set(
+                        *field,
+                        Spanned::new(cell.text.trim().to_string(), cell.range),
+                        self.text,
+                    );
                 }
             }
             // Columns the row lacks (a short row) still get an empty cell for fixes.
             if threat.categories.is_empty() {
                 threat.add_categories(default_categories);
-                if let Some(c) = threat.id.as_ref().and_then(|id| threat_id_category(&id.value)) {
+                if let Some(c) = threat
+                    .id
+                    .as_ref()
+                    .and_then(|id| threat_id_category(&id.value))
+                {
                     threat.add_categories(&[c]);
                 }
             }
@@ -499,63 +592,89 @@ impl Reader<'_> {
         let mut t = Threat::new(ThreatShape::List, range, range);
         let mut pos = 0usize;
         if let Some(r) = leading_threat_id(content) {
-            t.id = Some(Spanned::new(content[r.clone()].to_string(), TextRange::new(base + r.start, base + r.end)));
+            t.id = Some(Spanned::new(
+                content[r.clone()].to_string(),
+                TextRange::new(base + r.start, base + r.end),
+            ));
             pos = r.end;
-            pos += content[pos..].len() - content[pos..].trim_start_matches(['*', '_', '`', ':', '.', ' ', '\t']).len();
+            pos += content[pos..].len()
+                - content[pos..]
+                    .trim_start_matches(['*', '_', '`', ':', '.', ' ', '\t'])
+                    .len();
         }
         let skip_ws = |p: usize| p + (content[p..].len() - content[p..].trim_start().len());
         pos = skip_ws(pos);
-        if content[pos..].starts_with('[') {
-            if let Some(close) = content[pos..].find(']') {
-                let inner = TextRange::new(base + pos + 1, base + pos + close);
-                t.set(ThreatField::Category, Spanned::new(inner.slice(self.text).trim().to_string(), inner), self.text);
-                pos = skip_ws(pos + close + 1);
-            }
+        if content[pos..].starts_with('[')
+            && let Some(close) = content[pos..].find(']')
+        {
+            let inner = TextRange::new(base + pos + 1, base + pos + close);
+            t.set(
+                ThreatField::Category,
+                Spanned::new(inner.slice(self.text).trim().to_string(), inner),
+                self.text,
+            );
+            pos = skip_ws(pos + close + 1);
         }
         if t.id.is_none() && t.category_cell.is_none() {
             return None;
         }
-        if t.categories.is_empty() {
-            if let Some(c) = t.id.as_ref().and_then(|id| threat_id_category(&id.value)) {
-                t.add_categories(&[c]);
-            }
+        if t.categories.is_empty()
+            && let Some(c) = t.id.as_ref().and_then(|id| threat_id_category(&id.value))
+        {
+            t.add_categories(&[c]);
         }
-        if content[pos..].starts_with('(') {
-            if let Some(close) = content[pos..].find(')') {
-                let inner = &content[pos + 1..pos + close];
-                if is_severity_like(inner, self.config) {
-                    let r = TextRange::new(base + pos + 1, base + pos + close);
-                    t.severity = Some(Spanned::new(inner.trim().to_string(), r));
-                    pos = skip_ws(pos + close + 1);
-                }
+        if content[pos..].starts_with('(')
+            && let Some(close) = content[pos..].find(')')
+        {
+            let inner = &content[pos + 1..pos + close];
+            if is_severity_like(inner, self.config) {
+                let r = TextRange::new(base + pos + 1, base + pos + close);
+                t.severity = Some(Spanned::new(inner.trim().to_string(), r));
+                pos = skip_ws(pos + close + 1);
             }
         }
         let rest = &content[pos..];
-        let dash = [" — ", " – ", " - "].iter().filter_map(|d| rest.find(d).map(|i| (i, d.len()))).min();
+        let dash = [" — ", " – ", " - "]
+            .iter()
+            .filter_map(|d| rest.find(d).map(|i| (i, d.len())))
+            .min();
         let mut desc_start = pos;
         if let Some(after_on) = rest.strip_prefix("on ") {
             let end = dash.map_or(rest.len(), |(i, _)| i);
             let targets = TextRange::new(base + pos + 3, base + pos + end.max(3));
             let _ = after_on;
-            t.set(ThreatField::Target, Spanned::new(targets.slice(self.text).trim().to_string(), targets), self.text);
+            t.set(
+                ThreatField::Target,
+                Spanned::new(targets.slice(self.text).trim().to_string(), targets),
+                self.text,
+            );
             desc_start = pos + dash.map_or(rest.len(), |(i, len)| i + len);
-        } else if let Some((i, len)) = dash {
-            if rest[..i].trim().is_empty() {
-                desc_start = pos + i + len;
-            }
+        } else if let Some((i, len)) = dash
+            && rest[..i].trim().is_empty()
+        {
+            desc_start = pos + i + len;
         }
         desc_start = skip_ws(desc_start.min(content.len()));
         let fields = inline_fields(&content[desc_start..]);
-        let desc_end = fields.first().map_or(content.len(), |(_, label_start, _)| desc_start + label_start);
+        let desc_end = fields.first().map_or(content.len(), |(_, label_start, _)| {
+            desc_start + label_start
+        });
         let desc = content[desc_start..desc_end].trim();
         if !desc.is_empty() {
             let start = base + desc_start;
-            t.description = Some(Spanned::new(desc.to_string(), TextRange::new(start, start + desc.len())));
+            t.description = Some(Spanned::new(
+                desc.to_string(),
+                TextRange::new(start, start + desc.len()),
+            ));
         }
         for (field, _, value) in fields {
             let start = base + desc_start + value.start;
             let raw = &content[desc_start + value.start..desc_start + value.end];
-            t.set(field, Spanned::new(raw.to_string(), TextRange::new(start, start + raw.len())), self.text);
+            t.set(
+                field,
+                Spanned::new(raw.to_string(), TextRange::new(start, start + raw.len())),
+                self.text,
+            );
         }
         Some(t)
     }
@@ -571,13 +690,18 @@ enum ListLabel {
 /// `Mitigations:`, `Recommended mitigations:`.
 fn list_label(paragraph: &str) -> Option<ListLabel> {
     let p = paragraph.trim().trim_matches(['*', '_']).trim();
-    let label = p.strip_suffix(':').or_else(|| p.strip_suffix(":**")).unwrap_or(p);
+    let label = p
+        .strip_suffix(':')
+        .or_else(|| p.strip_suffix(":**"))
+        .unwrap_or(p);
     let label = label.trim_matches(['*', '_', ':', ' ']).to_lowercase();
     if label.contains('\n') || label.split_whitespace().count() > 4 {
         return None;
     }
     match label.as_str() {
-        "risks" | "threats" | "risk" | "threat" | "attack scenarios" | "scenarios" => Some(ListLabel::Threats),
+        "risks" | "threats" | "risk" | "threat" | "attack scenarios" | "scenarios" => {
+            Some(ListLabel::Threats)
+        }
         l if super::sections::is_mitigations_heading(l) => Some(ListLabel::Mitigations),
         _ => None,
     }
@@ -599,14 +723,19 @@ fn label_lines(text: &str, range: TextRange) -> Vec<(ThreatField, Spanned<String
     let mut line_start = 0;
     for line in slice.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
-        if let Some(caps) = label_re().captures(body) {
-            if let (Some(label), Some(value)) = (caps.get(1), caps.get(2)) {
-                if let Some(field) = threat_field(label.as_str()) {
-                    let v = value.as_str().trim_end();
-                    let start = range.start + line_start + value.start();
-                    out.push((field, Spanned::new(v.trim_end_matches(['*', '_']).to_string(), TextRange::new(start, start + v.len()))));
-                }
-            }
+        if let Some(caps) = label_re().captures(body)
+            && let (Some(label), Some(value)) = (caps.get(1), caps.get(2))
+            && let Some(field) = threat_field(label.as_str())
+        {
+            let v = value.as_str().trim_end();
+            let start = range.start + line_start + value.start();
+            out.push((
+                field,
+                Spanned::new(
+                    v.trim_end_matches(['*', '_']).to_string(),
+                    TextRange::new(start, start + v.len()),
+                ),
+            ));
         }
         line_start += line.len();
     }
@@ -637,16 +766,26 @@ fn inline_fields(s: &str) -> Vec<(ThreatField, usize, std::ops::Range<usize>)> {
     for (k, (field, label_start, value_start)) in matches.iter().enumerate() {
         let next = matches.get(k + 1).map_or(s.len(), |m| m.1);
         let raw = &s[*value_start..next];
-        let trimmed = raw.trim_end().trim_end_matches(['.', ';', ',', '*']).trim_end();
+        let trimmed = raw
+            .trim_end()
+            .trim_end_matches(['.', ';', ',', '*'])
+            .trim_end();
         // Drop a trailing opener that belongs to the next label (`(`, `**`).
-        out.push((*field, *label_start, *value_start..*value_start + trimmed.len()));
+        out.push((
+            *field,
+            *label_start,
+            *value_start..*value_start + trimmed.len(),
+        ));
     }
     out
 }
 
 /// A trailing `(High)` on a heading, when it reads as a severity.
 fn heading_severity(text: &str, heading: TextRange, config: &Config) -> Option<Spanned<String>> {
-    let raw = heading.slice(text).trim_end().trim_end_matches(['#', ' ', '*', '_']);
+    let raw = heading
+        .slice(text)
+        .trim_end()
+        .trim_end_matches(['#', ' ', '*', '_']);
     let inner_end = raw.strip_suffix(')')?.len();
     let open = raw[..inner_end].rfind('(')?;
     let inner = &raw[open + 1..inner_end];
@@ -654,7 +793,10 @@ fn heading_severity(text: &str, heading: TextRange, config: &Config) -> Option<S
         return None;
     }
     let start = heading.start + open + 1;
-    Some(Spanned::new(inner.trim().to_string(), TextRange::new(start, start + inner.len())))
+    Some(Spanned::new(
+        inner.trim().to_string(),
+        TextRange::new(start, start + inner.len()),
+    ))
 }
 
 /// A word on the severity scale, or close enough to be a misspelling of one.
@@ -663,7 +805,10 @@ fn is_severity_like(s: &str, config: &Config) -> bool {
     !w.is_empty()
         && !w.contains(' ')
         && (w == "info"
-            || config.severity_scale.iter().any(|level| *level == w || strsim::levenshtein(level, &w) <= 1))
+            || config
+                .severity_scale
+                .iter()
+                .any(|level| *level == w || strsim::levenshtein(level, &w) <= 1))
 }
 
 #[cfg(test)]
@@ -693,7 +838,10 @@ mod tests {
         assert_eq!(ts[1].categories, vec![Tampering, InformationDisclosure]);
         let targets: Vec<&str> = ts[1].targets.iter().map(|t| t.range.slice(&text)).collect();
         assert_eq!(targets, ["A5", "A1"]);
-        assert_eq!(ts[1].mitigation.as_ref().map(|m| m.value.as_str()), Some(""));
+        assert_eq!(
+            ts[1].mitigation.as_ref().map(|m| m.value.as_str()),
+            Some("")
+        );
     }
 
     #[test]
@@ -716,7 +864,10 @@ mod tests {
         assert_eq!(t.categories, vec![Tampering, InformationDisclosure]);
         assert_eq!(field(&text, &t.severity), Some("High"));
         assert_eq!(t.targets[0].range.slice(&text), "A1");
-        assert_eq!(field(&text, &t.description), Some("a bug overwrites a token."));
+        assert_eq!(
+            field(&text, &t.description),
+            Some("a bug overwrites a token.")
+        );
         assert_eq!(field(&text, &t.mitigation), Some("M2"));
         assert_eq!(field(&text, &t.ticket), Some("SEC-9"));
     }
@@ -735,9 +886,15 @@ mod tests {
         assert_eq!(field(&text, &t.status), Some("Mitigated"));
         assert_eq!(t.targets[0].value, "A3");
         assert_eq!(field(&text, &t.mitigation), Some("allow-list of claims."));
-        assert_eq!(field(&text, &t.description), Some("A workflow in a fork presents a token."));
+        assert_eq!(
+            field(&text, &t.description),
+            Some("A workflow in a fork presents a token.")
+        );
         assert_eq!(ts[1].categories, vec![DenialOfService]);
-        assert_eq!(ts[1].mitigation.as_ref().map(|m| m.value.as_str()), Some("rate limits."));
+        assert_eq!(
+            ts[1].mitigation.as_ref().map(|m| m.value.as_str()),
+            Some("rate limits.")
+        );
     }
 
     #[test]
@@ -746,10 +903,23 @@ mod tests {
             "# D\n\n## Threat model\n\n### Tampering and Repudiation\n\nRisks:\n\n- an operator edits the queue\n- a replayed message\n\nMitigations:\n\n- signed messages\n\n### Elevation of Privilege\n\nA plugin runs with the host's rights and can read every secret.\n",
         );
         assert_eq!(ts.len(), 3);
-        assert!(ts[..2].iter().all(|t| t.categories == vec![Tampering, Repudiation]));
-        assert!(ts[..2].iter().all(|t| t.mitigation.as_ref().is_some_and(|m| m.value == "signed messages")));
+        assert!(
+            ts[..2]
+                .iter()
+                .all(|t| t.categories == vec![Tampering, Repudiation])
+        );
+        assert!(ts[..2].iter().all(|t| {
+            t.mitigation
+                .as_ref()
+                .is_some_and(|m| m.value == "signed messages")
+        }));
         assert_eq!(ts[2].categories, vec![ElevationOfPrivilege]);
-        assert!(ts[2].description.as_ref().is_some_and(|d| d.value.starts_with("A plugin")));
+        assert!(
+            ts[2]
+                .description
+                .as_ref()
+                .is_some_and(|d| d.value.starts_with("A plugin"))
+        );
     }
 
     #[test]
@@ -758,10 +928,16 @@ mod tests {
             "# D\n\n## Threat model\n\n### Spoofing\n\n#### Threat-01-S Forged webhook\n\nAn attacker posts a fake webhook.\n\n#### Threat-02-S Stolen key\n\nA leaked key signs requests.\n\n#### Threat-01-S Recommended mitigations\n\nVerify the HMAC.\n\n### Tampering\n\n#### Threat-03-T Supply chain\n\nImage swapped.\n\n#### Mitigations\n\nPin digests.\n",
         );
         assert_eq!(ts.len(), 3);
-        assert_eq!(ts[0].mitigation.as_ref().map(|m| m.value.as_str()), Some("Verify the HMAC."));
+        assert_eq!(
+            ts[0].mitigation.as_ref().map(|m| m.value.as_str()),
+            Some("Verify the HMAC.")
+        );
         assert!(ts[1].mitigation.is_none());
         assert_eq!(ts[2].categories, vec![Tampering]);
-        assert_eq!(ts[2].mitigation.as_ref().map(|m| m.value.as_str()), Some("Pin digests."));
+        assert_eq!(
+            ts[2].mitigation.as_ref().map(|m| m.value.as_str()),
+            Some("Pin digests.")
+        );
     }
 
     #[test]

@@ -66,8 +66,13 @@ pub struct ElementInfo {
 }
 
 /// The element type ids a methodology file may use.
-pub const ELEMENT_TYPES: [&str; 5] =
-    ["process", "data_store", "external_entity", "data_flow", "trust_boundary"];
+pub const ELEMENT_TYPES: [&str; 5] = [
+    "process",
+    "data_store",
+    "external_entity",
+    "data_flow",
+    "trust_boundary",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +174,11 @@ impl Methodology {
                 short_forms: entry.short_forms,
                 property: entry.property.trim().to_string(),
                 explanation: entry.explanation.trim().to_string(),
-                questions: entry.questions.into_iter().map(|q| q.trim().to_string()).collect(),
+                questions: entry
+                    .questions
+                    .into_iter()
+                    .map(|q| q.trim().to_string())
+                    .collect(),
                 mitigations: entry.mitigations,
                 elements: entry.elements,
             });
@@ -200,7 +209,11 @@ impl Methodology {
                 why: entry.why.trim().to_string(),
             });
         }
-        Ok(Methodology { name: file.name, categories, elements })
+        Ok(Methodology {
+            name: file.name,
+            categories,
+            elements,
+        })
     }
 
     pub fn category(&self, c: StrideCategory) -> Option<&CategoryInfo> {
@@ -214,7 +227,9 @@ impl Methodology {
 
     /// The category's most useful guiding question, for finding messages and skeleton rows.
     pub fn first_question(&self, c: StrideCategory) -> Option<&str> {
-        self.category(c).and_then(|info| info.questions.first()).map(String::as_str)
+        self.category(c)
+            .and_then(|info| info.questions.first())
+            .map(String::as_str)
     }
 }
 
@@ -325,7 +340,14 @@ pub fn templates() -> &'static Templates {
 }
 
 /// The subsection kinds a threat-model skeleton has, in the order they appear.
-pub const SUBSECTIONS: [&str; 6] = ["scope", "diagram", "assets", "threats", "mitigations", "review"];
+pub const SUBSECTIONS: [&str; 6] = [
+    "scope",
+    "diagram",
+    "assets",
+    "threats",
+    "mitigations",
+    "review",
+];
 
 impl Templates {
     /// The raw template of a subsection kind (`scope`, `diagram`, `assets`, `threats`,
@@ -345,7 +367,14 @@ impl Templates {
     /// A skeleton row for `category` whose threat cell is its first guiding question.
     pub fn threat_row_for(&self, id: &str, category: &CategoryInfo) -> String {
         let question = category.questions.first().map_or("", String::as_str);
-        fill(&self.threat_row, &[("id", id), ("category", &category.name), ("question", question)])
+        fill(
+            &self.threat_row,
+            &[
+                ("id", id),
+                ("category", &category.name),
+                ("question", question),
+            ],
+        )
     }
 
     /// One row per category of `methodology`, numbered `T1`, `T2`, …, joined by `\n`.
@@ -378,9 +407,15 @@ impl Templates {
                 );
                 fill(template, &[("level", level), ("rows", &row)])
             }
-            "threats" => fill(template, &[("level", level), ("rows", &self.threat_rows(methodology))]),
+            "threats" => fill(
+                template,
+                &[("level", level), ("rows", &self.threat_rows(methodology))],
+            ),
             "mitigations" => {
-                let item = fill(&self.mitigation_item, &[("id", "M1"), ("text", &p.mitigation_text)]);
+                let item = fill(
+                    &self.mitigation_item,
+                    &[("id", "M1"), ("text", &p.mitigation_text)],
+                );
                 fill(template, &[("level", level), ("items", &item)])
             }
             _ => fill(template, &[("level", level)]),
@@ -398,7 +433,9 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
         let after = &rest[open + 1..];
         let value = after.find('}').and_then(|close| {
             let name = &after[..close];
-            vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, close))
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
         });
         match value {
             Some((v, close)) => {
@@ -429,7 +466,10 @@ mod tests {
         assert_eq!(m.name, "STRIDE");
         assert_eq!(m.categories.len(), 6);
         for (info, expected) in m.categories.iter().zip(StrideCategory::ALL) {
-            assert_eq!(info.category, expected, "categories are in S, T, R, I, D, E order");
+            assert_eq!(
+                info.category, expected,
+                "categories are in S, T, R, I, D, E order"
+            );
             assert_eq!(info.letter, expected.letter());
             assert_eq!(info.name, expected.name());
         }
@@ -447,20 +487,43 @@ mod tests {
         ];
         for info in &stride().categories {
             let id = info.category.id();
-            assert!((3..=5).contains(&info.questions.len()), "{id}: 3 to 5 questions");
+            assert!(
+                (3..=5).contains(&info.questions.len()),
+                "{id}: 3 to 5 questions"
+            );
             for q in &info.questions {
                 assert!(q.ends_with('?'), "{id}: a question ends with `?`: {q}");
-                assert!(!q.contains(['<', '>', '|', '{', '}']), "{id}: no markup in {q}");
-                assert!(q.chars().next().is_some_and(char::is_uppercase), "{id}: {q}");
+                assert!(
+                    !q.contains(['<', '>', '|', '{', '}']),
+                    "{id}: no markup in {q}"
+                );
+                assert!(
+                    q.chars().next().is_some_and(char::is_uppercase),
+                    "{id}: {q}"
+                );
             }
-            assert!((4..=6).contains(&info.mitigations.len()), "{id}: 4 to 6 mitigations");
-            assert!(properties.contains(&info.property.as_str()), "{id}: {}", info.property);
+            assert!(
+                (4..=6).contains(&info.mitigations.len()),
+                "{id}: 4 to 6 mitigations"
+            );
+            assert!(
+                properties.contains(&info.property.as_str()),
+                "{id}: {}",
+                info.property
+            );
             let sentences = info.explanation.matches(". ").count() + 1;
             assert_eq!(sentences, 2, "{id}: a two-sentence explanation");
             assert!(info.explanation.ends_with('.'));
-            assert!(!info.elements.is_empty(), "{id}: applies to some element type");
+            assert!(
+                !info.elements.is_empty(),
+                "{id}: applies to some element type"
+            );
         }
-        let mut props: Vec<&str> = stride().categories.iter().map(|c| c.property.as_str()).collect();
+        let mut props: Vec<&str> = stride()
+            .categories
+            .iter()
+            .map(|c| c.property.as_str())
+            .collect();
         props.sort_unstable();
         props.dedup();
         assert_eq!(props.len(), 6, "each category violates its own property");
@@ -470,7 +533,11 @@ mod tests {
     fn short_forms_are_understood_by_the_category_parser() {
         for info in &stride().categories {
             for form in info.short_forms.iter().chain(std::iter::once(&info.name)) {
-                assert_eq!(StrideCategory::from_name(form), Some(info.category), "{form}");
+                assert_eq!(
+                    StrideCategory::from_name(form),
+                    Some(info.category),
+                    "{form}"
+                );
             }
         }
     }
@@ -479,11 +546,21 @@ mod tests {
     fn stride_per_element_matches_the_spec() {
         use StrideCategory::*;
         let m = stride();
-        let cats = |id: &str| m.element(id).map(|e| e.categories.clone()).unwrap_or_default();
+        let cats = |id: &str| {
+            m.element(id)
+                .map(|e| e.categories.clone())
+                .unwrap_or_default()
+        };
         assert_eq!(cats("external_entity"), [Spoofing, Repudiation]);
         assert_eq!(cats("process"), StrideCategory::ALL);
-        assert_eq!(cats("data_store"), [Tampering, InformationDisclosure, DenialOfService]);
-        assert_eq!(cats("data_flow"), [Tampering, InformationDisclosure, DenialOfService]);
+        assert_eq!(
+            cats("data_store"),
+            [Tampering, InformationDisclosure, DenialOfService]
+        );
+        assert_eq!(
+            cats("data_flow"),
+            [Tampering, InformationDisclosure, DenialOfService]
+        );
         assert_eq!(cats("trust_boundary"), Vec::<StrideCategory>::new());
         for id in ELEMENT_TYPES {
             let e = m.element(id).unwrap_or_else(|| panic!("element {id}"));
@@ -512,10 +589,15 @@ mod tests {
     #[test]
     fn lookups() {
         let m = stride();
-        let r = m.category(StrideCategory::Repudiation).map(|c| c.name.as_str());
+        let r = m
+            .category(StrideCategory::Repudiation)
+            .map(|c| c.name.as_str());
         assert_eq!(r, Some("Repudiation"));
         let q = m.first_question(StrideCategory::Spoofing);
-        assert_eq!(q, Some("What stops a caller from pretending to be another user or service?"));
+        assert_eq!(
+            q,
+            Some("What stops a caller from pretending to be another user or service?")
+        );
     }
 
     #[test]
@@ -529,9 +611,17 @@ mod tests {
         };
         assert!(err("name = ").contains("invalid methodology file"));
         assert!(err(&format!("name = \"M\"\n{}", cat("phishing", "P"))).contains("`phishing`"));
-        let twice = format!("name = \"M\"\n{}{}", cat("spoofing", "S"), cat("spoofing", "S"));
+        let twice = format!(
+            "name = \"M\"\n{}{}",
+            cat("spoofing", "S"),
+            cat("spoofing", "S")
+        );
         assert!(err(&twice).contains("twice"));
-        let letters = format!("name = \"M\"\n{}{}", cat("spoofing", "S"), cat("tampering", "s"));
+        let letters = format!(
+            "name = \"M\"\n{}{}",
+            cat("spoofing", "S"),
+            cat("tampering", "s")
+        );
         assert!(err(&letters).contains("letter `S`"));
         assert!(err(&format!("name = \"M\"\n{}", cat("spoofing", "SP"))).contains("one character"));
         let element = format!(
@@ -551,7 +641,10 @@ mod tests {
         let m = Methodology::from_toml(text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.categories.len(), 1);
         assert!(m.category(StrideCategory::Spoofing).is_none());
-        assert_eq!(m.first_question(StrideCategory::Tampering), Some("Who can change it?"));
+        assert_eq!(
+            m.first_question(StrideCategory::Tampering),
+            Some("Who can change it?")
+        );
     }
 
     #[test]
@@ -570,19 +663,31 @@ mod tests {
             ]
         );
         for t in topics() {
-            assert!((6..=15).contains(&t.keywords.len()), "{}: 6 to 15 keywords", t.id);
+            assert!(
+                (6..=15).contains(&t.keywords.len()),
+                "{}: 6 to 15 keywords",
+                t.id
+            );
             assert!(!t.label.is_empty());
             for k in &t.keywords {
                 assert_eq!(k.trim(), k, "{}: {k:?} has surrounding space", t.id);
                 assert!(!k.is_empty());
-                assert_eq!(k.to_lowercase(), *k, "{}: keywords are lowercase: {k}", t.id);
+                assert_eq!(
+                    k.to_lowercase(),
+                    *k,
+                    "{}: keywords are lowercase: {k}",
+                    t.id
+                );
             }
         }
     }
 
     #[test]
     fn activities_per_tier() {
-        assert_eq!(default_activities("high"), ["security review", "penetration test before launch"]);
+        assert_eq!(
+            default_activities("high"),
+            ["security review", "penetration test before launch"]
+        );
         assert_eq!(default_activities("Medium"), ["security champion review"]);
         assert!(default_activities("low").is_empty());
         assert!(default_activities("extreme").is_empty());
@@ -605,11 +710,19 @@ mod tests {
         for kind in SUBSECTIONS {
             let s = t.subsection_template(kind).unwrap_or_default();
             assert!(s.starts_with("{level} "), "{kind} starts with its heading");
-            assert!(s.ends_with('\n') && !s.ends_with("\n\n"), "{kind} ends with one line break");
+            assert!(
+                s.ends_with('\n') && !s.ends_with("\n\n"),
+                "{kind} ends with one line break"
+            );
         }
-        assert!(t.assets.contains("| ID | Asset | Type | Classification |\n"));
+        assert!(
+            t.assets
+                .contains("| ID | Asset | Type | Classification |\n")
+        );
         assert!(t.assets.ends_with("|\n{rows}\n"));
-        assert!(t.threats.contains("| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |\n"));
+        assert!(t.threats.contains(
+            "| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |\n"
+        ));
         assert!(t.threats.ends_with("|\n{rows}\n"));
         assert!(t.mitigations.contains("{items}"));
         for (template, names) in [
@@ -619,7 +732,10 @@ mod tests {
             (&t.not_applicable_item, &["category"]),
         ] {
             for name in names {
-                assert!(template.contains(&format!("{{{name}}}")), "{template} holds {{{name}}}");
+                assert!(
+                    template.contains(&format!("{{{name}}}")),
+                    "{template} holds {{{name}}}"
+                );
             }
             assert!(!template.contains('\n'), "a row is one line: {template}");
         }
@@ -634,7 +750,9 @@ mod tests {
         let mut rest = s;
         while let Some(start) = rest.find("<!--") {
             text.push_str(&rest[..start]);
-            let end = rest[start..].find("-->").map_or(rest.len(), |i| start + i + 3);
+            let end = rest[start..]
+                .find("-->")
+                .map_or(rest.len(), |i| start + i + 3);
             rest = &rest[end..];
         }
         text.push_str(rest);
@@ -676,7 +794,10 @@ mod tests {
         for kind in SUBSECTIONS {
             let s = t.subsection(kind, "####", m).unwrap_or_default();
             assert!(s.starts_with("#### "), "{kind}");
-            assert!(!s.contains('{') && !s.contains('}'), "{kind} is filled: {s}");
+            assert!(
+                !s.contains('{') && !s.contains('}'),
+                "{kind} is filled: {s}"
+            );
         }
         assert!(t.subsection("appendix", "###", m).is_none());
         let threats = t.subsection("threats", "###", m).unwrap_or_default();
@@ -693,9 +814,18 @@ mod tests {
         assert!(doc.starts_with("---\n"));
         assert!(doc.contains("\nlast_reviewed: 2026-01-02\n"));
         assert!(doc.contains("\nstatus: draft\n"));
-        assert!(!doc.contains('{') && !doc.contains('}'), "only {{today}} is left to fill");
+        assert!(
+            !doc.contains('{') && !doc.contains('}'),
+            "only {{today}} is left to fill"
+        );
         assert!(doc.contains("\n## Threat model\n"));
-        for heading in ["### Scope", "### Assets", "### Threats", "### Mitigations", "### Review"] {
+        for heading in [
+            "### Scope",
+            "### Assets",
+            "### Threats",
+            "### Mitigations",
+            "### Review",
+        ] {
             assert!(doc.contains(&format!("\n{heading}\n")), "{heading}");
         }
         assert!(doc.contains("```mermaid\nflowchart"));
@@ -703,14 +833,26 @@ mod tests {
         let t = templates();
         for (i, info) in stride().categories.iter().enumerate() {
             let row = t.threat_row_for(&format!("T{}", i + 1), info);
-            assert!(doc.contains(&format!("\n{row}\n")), "the template holds {row}");
+            assert!(
+                doc.contains(&format!("\n{row}\n")),
+                "the template holds {row}"
+            );
         }
-        assert!(doc.contains(&fill(&t.mitigation_item, &[("id", "M1"), ("text", &templates_file().placeholder.mitigation_text)])));
+        assert!(doc.contains(&fill(
+            &t.mitigation_item,
+            &[
+                ("id", "M1"),
+                ("text", &templates_file().placeholder.mitigation_text)
+            ]
+        )));
     }
 
     #[test]
     fn billing_example_is_a_design_doc_with_a_stale_approved_model() {
-        assert!(!BILLING_EXAMPLE.contains('{'), "the practice doc needs no filling");
+        assert!(
+            !BILLING_EXAMPLE.contains('{'),
+            "the practice doc needs no filling"
+        );
         assert!(BILLING_EXAMPLE.contains("\nstatus: approved\n"));
         assert!(BILLING_EXAMPLE.contains("\nlast_reviewed: 2025-06-01\n"));
         assert!(!BILLING_EXAMPLE.contains("reviewers"));

@@ -28,7 +28,11 @@ pub fn after_line(text: &str, offset: usize) -> usize {
 
 /// A line break to put before inserted text at `at` when `at` is not at a line start.
 fn lead_break(text: &str, at: usize) -> &'static str {
-    if at == 0 || text.as_bytes().get(at.wrapping_sub(1)) == Some(&b'\n') { "" } else { "\n" }
+    if at == 0 || text.as_bytes().get(at.wrapping_sub(1)) == Some(&b'\n') {
+        ""
+    } else {
+        "\n"
+    }
 }
 
 /// The line terminator the document uses.
@@ -38,13 +42,23 @@ pub fn eol(text: &str) -> &'static str {
 
 /// `##…` for a subsection of the threat model (one level below it; `###` by default).
 pub fn subsection_hashes(cx: &Context<'_>) -> String {
-    let level = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i)).map_or(2, |s| s.level);
+    let level = cx
+        .doc
+        .threat_model
+        .and_then(|i| cx.doc.sections.get(i))
+        .map_or(2, |s| s.level);
     "#".repeat(usize::from(level.saturating_add(1).min(6)))
 }
 
 /// The next free threat id in the document's style.
 pub fn next_threat_id(cx: &Context<'_>) -> String {
-    next_free_id(cx.doc.threats.iter().filter_map(|t| t.id.as_ref().map(|i| i.value.as_str())), "T")
+    next_free_id(
+        cx.doc
+            .threats
+            .iter()
+            .filter_map(|t| t.id.as_ref().map(|i| i.value.as_str())),
+        "T",
+    )
 }
 
 /// The table block whose range holds `offset`.
@@ -73,7 +87,13 @@ pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
     let nl = eol(text);
     let first_id = next_threat_id(cx);
     let ids = successive_ids(&first_id, new.len());
-    if let Some(last) = cx.doc.threats.iter().rev().find(|t| t.shape == ThreatShape::Table) {
+    if let Some(last) = cx
+        .doc
+        .threats
+        .iter()
+        .rev()
+        .find(|t| t.shape == ThreatShape::Table)
+    {
         let table = table_at(cx, last.range.start)?;
         let header: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
         let columns = map_header(&header, threat_field);
@@ -83,7 +103,9 @@ pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
                 .iter()
                 .map(|f| match f {
                     Some(ThreatField::Id) => id.clone(),
-                    Some(ThreatField::Category) => n.category.map(|c| c.name().to_string()).unwrap_or_default(),
+                    Some(ThreatField::Category) => {
+                        n.category.map(|c| c.name().to_string()).unwrap_or_default()
+                    }
                     Some(ThreatField::Target) => n.target.map(cell).unwrap_or_default(),
                     Some(ThreatField::Description) => cell(n.description),
                     _ => String::new(),
@@ -94,19 +116,38 @@ pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
         let at = after_line(text, table.range.end);
         return Some(Edit::insert(at, format!("{}{rows}", lead_break(text, at))));
     }
-    if let Some(last) = cx.doc.threats.iter().rev().find(|t| t.shape == ThreatShape::List) {
+    if let Some(last) = cx
+        .doc
+        .threats
+        .iter()
+        .rev()
+        .find(|t| t.shape == ThreatShape::List)
+    {
         let mut items = String::new();
         for (n, id) in new.iter().zip(&ids) {
-            let cat = n.category.map(|c| format!(" [{}]", c.name())).unwrap_or_default();
+            let cat = n
+                .category
+                .map(|c| format!(" [{}]", c.name()))
+                .unwrap_or_default();
             let on = n.target.map(|t| format!(" on {t}")).unwrap_or_default();
             items.push_str(&format!("- **{id}**{cat}{on} — {}{nl}", n.description));
         }
         let at = after_line(text, last.range.end);
         return Some(Edit::insert(at, format!("{}{items}", lead_break(text, at))));
     }
-    if cx.doc.threats.iter().any(|t| t.shape == ThreatShape::Heading) {
+    if cx
+        .doc
+        .threats
+        .iter()
+        .any(|t| t.shape == ThreatShape::Heading)
+    {
         // Heading form: a new category section after the last threat section.
-        let last_cat = cx.doc.sections.iter().rev().find(|s| !s.categories.is_empty())?;
+        let last_cat = cx
+            .doc
+            .sections
+            .iter()
+            .rev()
+            .find(|s| !s.categories.is_empty())?;
         let cat_hashes = "#".repeat(usize::from(last_cat.level));
         let threat_hashes = "#".repeat(usize::from(last_cat.level.saturating_add(1).min(6)));
         let mut out = String::new();
@@ -120,7 +161,10 @@ pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
             }
         }
         let at = last_cat.range.end;
-        return Some(Edit::insert(at, format!("{}{out}{nl}", lead_break(text, at))));
+        return Some(Edit::insert(
+            at,
+            format!("{}{out}{nl}", lead_break(text, at)),
+        ));
     }
     // An empty threats section: start a table in it.
     let section = cx.doc.section(SectionKind::Threats)?;
@@ -130,7 +174,10 @@ pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
     for (n, id) in new.iter().zip(&ids) {
         let cat = n.category.map(|c| c.name().to_string()).unwrap_or_default();
         let target = n.target.map(cell).unwrap_or_default();
-        table.push_str(&format!("| {id} | {cat} | {target} | {} |  |  |  |  |{nl}", cell(n.description)));
+        table.push_str(&format!(
+            "| {id} | {cat} | {target} | {} |  |  |  |  |{nl}",
+            cell(n.description)
+        ));
     }
     let at = section.body.start;
     Some(Edit::insert(at, format!("{}{table}", lead_break(text, at))))
@@ -159,19 +206,36 @@ pub fn add_mitigation(cx: &Context<'_>, text_of_mitigation: &str) -> Option<(Str
         } else {
             format!("- {id}: {text_of_mitigation}{nl}")
         };
-        return Some((id, Edit::insert(at, format!("{}{entry}", lead_break(text, at)))));
+        return Some((
+            id,
+            Edit::insert(at, format!("{}{entry}", lead_break(text, at))),
+        ));
     }
     let hashes = subsection_hashes(cx);
     let entry = format!("{nl}{hashes} Mitigations{nl}{nl}- {id}: {text_of_mitigation}{nl}");
-    let at = if let Some(s) = cx.doc.mitigations.section.and_then(|i| cx.doc.sections.get(i)) {
-        return Some((id.clone(), Edit::insert(s.body.start, format!("{nl}- {id}: {text_of_mitigation}{nl}"))));
+    let at = if let Some(s) = cx
+        .doc
+        .mitigations
+        .section
+        .and_then(|i| cx.doc.sections.get(i))
+    {
+        return Some((
+            id.clone(),
+            Edit::insert(
+                s.body.start,
+                format!("{nl}- {id}: {text_of_mitigation}{nl}"),
+            ),
+        ));
     } else if let Some(s) = cx.doc.section(SectionKind::Threats) {
         s.range.end
     } else {
         let tm = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i))?;
         tm.range.end
     };
-    Some((id, Edit::insert(at, format!("{}{entry}", lead_break(text, at)))))
+    Some((
+        id,
+        Edit::insert(at, format!("{}{entry}", lead_break(text, at))),
+    ))
 }
 
 /// An edit that appends an asset to the inventory in its shape (a table row matching its
@@ -190,44 +254,117 @@ pub fn add_asset(cx: &Context<'_>, name: &str, kind: &str) -> Option<(String, Ed
                     Some(AssetField::Id) => id.clone(),
                     Some(AssetField::Name) => cell(name),
                     Some(AssetField::Kind) => kind.to_string(),
-                    Some(AssetField::Classification) => "<classification>".to_string(),
+                    Some(AssetField::Classification) => classification_placeholder(cx),
                     _ => String::new(),
                 })
                 .collect();
             let row = format!("| {} |{nl}", cells.join(" | "));
-            Some((id, Edit::insert(at, format!("{}{row}", lead_break(text, at)))))
+            Some((
+                id,
+                Edit::insert(at, format!("{}{row}", lead_break(text, at))),
+            ))
         }
         (Some(InventoryShape::List), Some(at)) => {
-            let item = format!("- {id} **{name}** (<classification>) — {kind}{nl}");
-            Some((id, Edit::insert(at, format!("{}{item}", lead_break(text, at)))))
+            let item = format!(
+                "- {id} **{name}** ({}) — {kind}{nl}",
+                classification_placeholder(cx)
+            );
+            Some((
+                id,
+                Edit::insert(at, format!("{}{item}", lead_break(text, at))),
+            ))
         }
         _ => {
             let table = format!(
-                "{nl}| ID | Asset | Type | Classification |{nl}|----|-------|------|----------------|{nl}| {id} | {} | {kind} | <classification> |{nl}",
-                cell(name)
+                "{nl}| ID | Asset | Type | Classification |{nl}|----|-------|------|----------------|{nl}| {id} | {} | {kind} | {} |{nl}",
+                cell(name),
+                classification_placeholder(cx)
             );
             if let Some(s) = inv.section.and_then(|i| cx.doc.sections.get(i)) {
                 return Some((id, Edit::insert(s.body.start, table)));
             }
-            // No assets section: create one at the start of the threat model's body.
-            let tm = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i))?;
+            // No assets section: create one where it belongs in the threat model.
             let hashes = subsection_hashes(cx);
-            let at = first_subsection_start(cx).unwrap_or(tm.range.end);
+            let at = subsection_insert_at(cx, SectionKind::Assets)?;
             let block = format!("{}{hashes} Assets{nl}{table}{nl}", lead_break(text, at));
             Some((id, Edit::insert(at, block)))
         }
     }
 }
 
-/// Where the threat model's first subsection starts.
-fn first_subsection_start(cx: &Context<'_>) -> Option<usize> {
+/// Where a new subsection of `kind` goes: before the first direct subsection of the
+/// threat model that comes later in the order scope, diagram, assets, threats,
+/// mitigations, review (a STRIDE category section counts as threats), else at the end of
+/// the threat model. `None` without a threat-model section.
+pub fn subsection_insert_at(cx: &Context<'_>, kind: SectionKind) -> Option<usize> {
+    const ORDER: [SectionKind; 6] = [
+        SectionKind::Scope,
+        SectionKind::Diagram,
+        SectionKind::Assets,
+        SectionKind::Threats,
+        SectionKind::Mitigations,
+        SectionKind::Review,
+    ];
+    let rank = |k: SectionKind| ORDER.iter().position(|o| *o == k);
+    let mine = rank(kind)?;
     let tm_index = cx.doc.threat_model?;
-    cx.doc.sections.iter().find(|s| s.parent == Some(tm_index)).map(|s| s.heading_range.start)
+    let tm = cx.doc.sections.get(tm_index)?;
+    let later = cx
+        .doc
+        .sections
+        .iter()
+        .filter(|s| s.parent == Some(tm_index))
+        .find(|s| {
+            let r = if s.categories.is_empty() {
+                s.kind.and_then(rank)
+            } else {
+                rank(SectionKind::Threats)
+            };
+            r.is_some_and(|r| r > mine)
+        });
+    Some(later.map_or(tm.range.end, |s| s.heading_range.start))
+}
+
+/// Inserts a markdown block (ending with a line break) at the line start `at`, with a
+/// blank line before and after it, and the document's line endings.
+pub fn insert_block(text: &str, at: usize, block: &str) -> Edit {
+    let nl = eol(text);
+    let before = &text[..at.min(text.len())];
+    let lead = if at == 0 || before.ends_with("\n\n") || before.ends_with("\r\n\r\n") {
+        ""
+    } else if before.ends_with('\n') {
+        nl
+    } else {
+        if nl == "\n" { "\n\n" } else { "\r\n\r\n" }
+    };
+    let body = block.trim_end_matches(['\n', '\r']);
+    let trail = if at < text.len() {
+        format!("{nl}{nl}")
+    } else {
+        nl.to_string()
+    };
+    Edit::insert(at, format!("{lead}{body}{trail}"))
+}
+
+/// `<public, internal, confidential or restricted?>` from the configured scale: a
+/// placeholder with a `?` so renderers show it and TM050 finds it.
+fn classification_placeholder(cx: &Context<'_>) -> String {
+    let scale = &cx.config.classification_scale;
+    match scale.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("<{} or {last}?>", rest.join(", ")),
+        Some((only, _)) => format!("<{only}?>"),
+        None => "<how sensitive is it?>".to_string(),
+    }
 }
 
 /// An edit that sets a top-level front-matter key: replaces its value, adds the key
 /// before the closing `---`, or creates the front matter.
-pub fn set_front_matter(cx: &Context<'_>, key: &str, value: &str, current: Option<TextRange>) -> Edit {
+pub fn set_front_matter(
+    cx: &Context<'_>,
+    key: &str,
+    value: &str,
+    current: Option<TextRange>,
+) -> Edit {
     let nl = eol(cx.text);
     if let Some(range) = current {
         return Edit::replace(range, value);
@@ -260,7 +397,10 @@ mod tests {
 
     #[test]
     fn closest_scale_value() {
-        let scale: Vec<String> = ["critical", "high", "medium", "low"].iter().map(|s| s.to_string()).collect();
+        let scale: Vec<String> = ["critical", "high", "medium", "low"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(closest("Hgih", &scale), Some("high"));
         assert_eq!(closest("meduim", &scale), Some("medium"));
         assert_eq!(closest("banana", &scale), None);

@@ -25,30 +25,46 @@ impl ThreatStatus {
         let norm: String = s
             .to_lowercase()
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == '/' { c } else { ' ' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == '/' {
+                    c
+                } else {
+                    ' '
+                }
+            })
             .collect();
         let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
         if norm.is_empty() {
             return None;
         }
         let first_words = |n: usize| norm.split(' ').take(n).collect::<Vec<_>>().join(" ");
-        Some(match (first_words(1).as_str(), first_words(2).as_str(), first_words(3).as_str()) {
-            (_, _, "not applicable" | "out of scope") => ThreatStatus::NotApplicable,
-            (_, "in progress" | "risk accepted" | "not applicable", _) => match first_words(2).as_str() {
-                "in progress" => ThreatStatus::InProgress,
-                "risk accepted" => ThreatStatus::Accepted,
-                _ => ThreatStatus::NotApplicable,
+        Some(
+            match (
+                first_words(1).as_str(),
+                first_words(2).as_str(),
+                first_words(3).as_str(),
+            ) {
+                (_, _, "not applicable" | "out of scope") => ThreatStatus::NotApplicable,
+                (_, "in progress" | "risk accepted" | "not applicable", _) => {
+                    match first_words(2).as_str() {
+                        "in progress" => ThreatStatus::InProgress,
+                        "risk accepted" => ThreatStatus::Accepted,
+                        _ => ThreatStatus::NotApplicable,
+                    }
+                }
+                ("open" | "todo" | "new" | "identified" | "unmitigated", _, _) => {
+                    ThreatStatus::Open
+                }
+                ("mitigated" | "fixed" | "done" | "implemented" | "resolved" | "closed", _, _) => {
+                    ThreatStatus::Mitigated
+                }
+                ("accepted", _, _) => ThreatStatus::Accepted,
+                ("transferred", _, _) => ThreatStatus::Transferred,
+                ("n/a" | "na", _, _) => ThreatStatus::NotApplicable,
+                ("wip" | "planned" | "ongoing", _, _) => ThreatStatus::InProgress,
+                _ => ThreatStatus::Other,
             },
-            ("open" | "todo" | "new" | "identified" | "unmitigated", _, _) => ThreatStatus::Open,
-            ("mitigated" | "fixed" | "done" | "implemented" | "resolved" | "closed", _, _) => {
-                ThreatStatus::Mitigated
-            }
-            ("accepted", _, _) => ThreatStatus::Accepted,
-            ("transferred", _, _) => ThreatStatus::Transferred,
-            ("n/a" | "na", _, _) => ThreatStatus::NotApplicable,
-            ("wip" | "planned" | "ongoing", _, _) => ThreatStatus::InProgress,
-            _ => ThreatStatus::Other,
-        })
+        )
     }
 }
 
@@ -94,9 +110,26 @@ impl Facts {
     pub fn new(text: &str, doc: &Document, config: &Config) -> Facts {
         let _ = text;
         let mut own_ids = BTreeSet::new();
-        own_ids.extend(doc.assets.assets.iter().filter_map(|a| a.id.as_ref()).map(|i| ids::match_key(&i.value)));
-        own_ids.extend(doc.threats.iter().filter_map(|t| t.id.as_ref()).map(|i| ids::match_key(&i.value)));
-        own_ids.extend(doc.mitigations.items.iter().filter_map(|m| m.id.as_ref()).map(|i| ids::match_key(&i.value)));
+        own_ids.extend(
+            doc.assets
+                .assets
+                .iter()
+                .filter_map(|a| a.id.as_ref())
+                .map(|i| ids::match_key(&i.value)),
+        );
+        own_ids.extend(
+            doc.threats
+                .iter()
+                .filter_map(|t| t.id.as_ref())
+                .map(|i| ids::match_key(&i.value)),
+        );
+        own_ids.extend(
+            doc.mitigations
+                .items
+                .iter()
+                .filter_map(|m| m.id.as_ref())
+                .map(|i| ids::match_key(&i.value)),
+        );
 
         let threats = doc
             .threats
@@ -120,14 +153,21 @@ impl Facts {
                 addressed.extend(na.categories.iter().copied());
             }
         }
-        Facts { threats, addressed, own_ids }
+        Facts {
+            threats,
+            addressed,
+            own_ids,
+        }
     }
 }
 
 /// The severity as it stands on the scale: lowercase, `info` read as `informational`.
 pub fn normalize_severity(raw: &str, config: &Config) -> Option<String> {
-    let w: String = raw.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-    if config.severity_scale.iter().any(|s| *s == w) {
+    let w: String = raw
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    if config.severity_scale.contains(&w) {
         return Some(w);
     }
     if w == "info" && config.severity_scale.iter().any(|s| s == "informational") {
@@ -139,19 +179,47 @@ pub fn normalize_severity(raw: &str, config: &Config) -> Option<String> {
 /// Whether an entry of the mitigations section names this threat's id (`- M3: Audit log
 /// for T3.`, or a table's threats column): the link may run either way (SPEC §4.4).
 fn named_by_a_mitigation(t: &Threat, doc: &Document) -> bool {
-    let Some(id) = t.id.as_ref().map(|i| ids::match_key(&i.value)) else { return false };
-    doc.mitigations.items.iter().any(|m| m.threats.iter().any(|r| ids::match_key(&r.value) == id))
+    let Some(id) = t.id.as_ref().map(|i| ids::match_key(&i.value)) else {
+        return false;
+    };
+    doc.mitigations
+        .items
+        .iter()
+        .any(|m| m.threats.iter().any(|r| ids::match_key(&r.value) == id))
 }
 
 /// A mitigation field that says there is none (`None`, `-`, `n/a`, `no`).
 fn says_none(value: &str) -> bool {
-    let v = value.trim().trim_matches(|c: char| matches!(c, '*' | '_' | '`' | '.' | '(' | ')')).trim().to_lowercase();
-    matches!(v.as_str(), "" | "-" | "--" | "—" | "–" | "none" | "none yet" | "no" | "nothing" | "n/a" | "na" | "not yet")
+    let v = value
+        .trim()
+        .trim_matches(|c: char| matches!(c, '*' | '_' | '`' | '.' | '(' | ')'))
+        .trim()
+        .to_lowercase();
+    matches!(
+        v.as_str(),
+        "" | "-"
+            | "--"
+            | "—"
+            | "–"
+            | "none"
+            | "none yet"
+            | "no"
+            | "nothing"
+            | "n/a"
+            | "na"
+            | "not yet"
+    )
 }
 
 fn threat_facts(t: &Threat, config: &Config, own_ids: &BTreeSet<String>) -> ThreatFacts {
-    let severity = t.severity.as_ref().and_then(|s| normalize_severity(&s.value, config));
-    let status = t.status.as_ref().and_then(|s| ThreatStatus::parse(&s.value));
+    let severity = t
+        .severity
+        .as_ref()
+        .and_then(|s| normalize_severity(&s.value, config));
+    let status = t
+        .status
+        .as_ref()
+        .and_then(|s| ThreatStatus::parse(&s.value));
     let has_mitigation = t.mitigation.as_ref().is_some_and(|m| !says_none(&m.value));
     let mitigated = match status {
         Some(ThreatStatus::Mitigated) => true,
@@ -159,14 +227,34 @@ fn threat_facts(t: &Threat, config: &Config, own_ids: &BTreeSet<String>) -> Thre
         Some(_) => false,
     };
     let resolved = mitigated
-        || matches!(status, Some(ThreatStatus::Accepted | ThreatStatus::Transferred | ThreatStatus::NotApplicable));
+        || matches!(
+            status,
+            Some(ThreatStatus::Accepted | ThreatStatus::Transferred | ThreatStatus::NotApplicable)
+        );
     let not_own = |m: &&str| !own_ids.contains(&ids::match_key(m));
     let ticket = [&t.ticket, &t.mitigation, &t.status]
         .into_iter()
         .flatten()
-        .find_map(|f| config.find_tickets(&f.value).into_iter().find(not_own).map(str::to_string));
-    let placeholder = t.description.as_ref().is_none_or(|d| placeholder::only_placeholders(&d.value));
-    ThreatFacts { severity, status, mitigated, resolved, has_mitigation, ticket, placeholder }
+        .find_map(|f| {
+            config
+                .find_tickets(&f.value)
+                .into_iter()
+                .find(not_own)
+                .map(str::to_string)
+        });
+    let placeholder = t
+        .description
+        .as_ref()
+        .is_none_or(|d| placeholder::only_placeholders(&d.value));
+    ThreatFacts {
+        severity,
+        status,
+        mitigated,
+        resolved,
+        has_mitigation,
+        ticket,
+        placeholder,
+    }
 }
 
 #[cfg(test)]
@@ -175,11 +263,26 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(ThreatStatus::parse("Mitigated"), Some(ThreatStatus::Mitigated));
-        assert_eq!(ThreatStatus::parse("**In progress**"), Some(ThreatStatus::InProgress));
-        assert_eq!(ThreatStatus::parse("Not applicable"), Some(ThreatStatus::NotApplicable));
-        assert_eq!(ThreatStatus::parse("N/A"), Some(ThreatStatus::NotApplicable));
-        assert_eq!(ThreatStatus::parse("Accepted (owner: platform)"), Some(ThreatStatus::Accepted));
+        assert_eq!(
+            ThreatStatus::parse("Mitigated"),
+            Some(ThreatStatus::Mitigated)
+        );
+        assert_eq!(
+            ThreatStatus::parse("**In progress**"),
+            Some(ThreatStatus::InProgress)
+        );
+        assert_eq!(
+            ThreatStatus::parse("Not applicable"),
+            Some(ThreatStatus::NotApplicable)
+        );
+        assert_eq!(
+            ThreatStatus::parse("N/A"),
+            Some(ThreatStatus::NotApplicable)
+        );
+        assert_eq!(
+            ThreatStatus::parse("Accepted (owner: platform)"),
+            Some(ThreatStatus::Accepted)
+        );
         assert_eq!(ThreatStatus::parse(""), None);
         assert_eq!(ThreatStatus::parse("pondering"), Some(ThreatStatus::Other));
     }

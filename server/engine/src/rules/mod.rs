@@ -119,5 +119,7 @@ registry![
 
 /// The rule with this code (case-insensitive), if it exists.
 pub fn lookup(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.meta.code.eq_ignore_ascii_case(code.trim()))
+    RULES
+        .iter()
+        .find(|r| r.meta.code.eq_ignore_ascii_case(code.trim()))
 }

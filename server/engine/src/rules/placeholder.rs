@@ -27,10 +27,27 @@ pub fn find(s: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 fn is_html_tag(t: &str) -> bool {
-    const TAGS: &[&str] = &["<br>", "<hr>", "<sup>", "<sub>", "<kbd>", "<details>", "<summary>", "<table>", "<code>", "<pre>"];
+    const TAGS: &[&str] = &[
+        "<br>",
+        "<hr>",
+        "<sup>",
+        "<sub>",
+        "<kbd>",
+        "<details>",
+        "<summary>",
+        "<table>",
+        "<code>",
+        "<pre>",
+    ];
     let lower = t.to_ascii_lowercase();
-    TAGS.contains(&lower.as_str()) || lower.starts_with("<a ") || lower.starts_with("<img ") || lower.starts_with("<span ")
-        || lower.starts_with("<div ") || lower.starts_with("<p ") || lower.starts_with("<td ") || lower.starts_with("<th ")
+    TAGS.contains(&lower.as_str())
+        || lower.starts_with("<a ")
+        || lower.starts_with("<img ")
+        || lower.starts_with("<span ")
+        || lower.starts_with("<div ")
+        || lower.starts_with("<p ")
+        || lower.starts_with("<td ")
+        || lower.starts_with("<th ")
 }
 
 /// Whether `s` holds nothing but placeholders, HTML comments, markup and whitespace.
@@ -40,7 +57,9 @@ pub fn only_placeholders(s: &str) -> bool {
         rest.replace_range(r, " ");
     }
     let rest = strip_comments(&rest);
-    rest.chars().all(|c| c.is_whitespace() || matches!(c, '|' | '-' | '*' | '_' | '.' | '…' | ':' | '#' | '`' | '>'))
+    rest.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '|' | '-' | '*' | '_' | '.' | '…' | ':' | '#' | '`' | '>')
+    })
 }
 
 fn strip_comments(s: &str) -> String {

@@ -7,7 +7,9 @@ use crate::knowledge::templates;
 /// The skeleton of one subsection, with `hashes` as its heading marks, in the document's
 /// line endings. Ends with one line break.
 pub fn subsection(cx: &Context<'_>, kind: SectionKind, hashes: &str) -> String {
-    let body = templates().subsection(kind.id(), hashes, cx.methodology).unwrap_or_default();
+    let body = templates()
+        .subsection(kind.id(), hashes, cx.methodology)
+        .unwrap_or_default();
     let body = format!("{}\n", body.trim_end_matches('\n'));
     match super::edits::eol(cx.text) {
         "\n" => body,
@@ -21,9 +23,16 @@ pub fn threat_model(cx: &Context<'_>, container_level: u8) -> String {
     let nl = super::edits::eol(cx.text);
     let container_hashes = "#".repeat(usize::from(container_level.clamp(1, 6)));
     let sub_hashes = "#".repeat(usize::from(container_level.saturating_add(1).min(6)));
-    let heading_text = templates().threat_model_heading.trim_start_matches('#').trim().to_string();
+    let heading_text = templates()
+        .threat_model_heading
+        .trim_start_matches('#')
+        .trim()
+        .to_string();
     let mut out = format!("{container_hashes} {heading_text}{nl}");
-    for kind in SectionKind::REQUIRED.into_iter().chain([SectionKind::Review]) {
+    for kind in SectionKind::REQUIRED
+        .into_iter()
+        .chain([SectionKind::Review])
+    {
         if cx.doc.section_index(kind).is_some() {
             continue;
         }

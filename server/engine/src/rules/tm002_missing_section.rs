@@ -2,7 +2,7 @@
 
 use super::{Context, RuleMeta, edits, skeleton};
 use crate::document::SectionKind;
-use crate::finding::{Applicability, Edit, Finding, FindingData, Fix, Level};
+use crate::finding::{Applicability, Finding, FindingData, Fix, Level};
 use crate::rules::facts::ThreatStatus;
 
 pub const META: RuleMeta = RuleMeta {
@@ -73,40 +73,14 @@ pub fn is_present(cx: &Context<'_>, kind: SectionKind) -> bool {
 }
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(tm_index) = cx.doc.threat_model else { return };
-    let Some(tm) = cx.doc.sections.get(tm_index) else { return };
-    let hashes = "#".repeat(usize::from(tm.level.saturating_add(1).min(6)));
-    let nl = edits::eol(cx.text);
-    for (order, kind) in SectionKind::REQUIRED.into_iter().enumerate() {
+    let Some(tm) = cx.doc.threat_model.and_then(|i| cx.doc.sections.get(i)) else { return };
+    let hashes = edits::subsection_hashes(cx);
+    for kind in SectionKind::REQUIRED {
         if is_present(cx, kind) {
             continue;
         }
-        // Before the first direct subsection that comes later in the canonical order (or
-        // is not a required part at all but follows one that comes later), else at the
-        // end of the threat model.
-        let later = cx.doc.sections.iter().filter(|s| s.parent == Some(tm_index)).find(|s| {
-            s.kind
-                .and_then(|k| SectionKind::REQUIRED.iter().position(|r| *r == k))
-                .is_some_and(|pos| pos > order)
-                || s.kind == Some(SectionKind::Review)
-        });
-        let skeleton = skeleton::subsection(cx, kind, &hashes);
-        let edit = match later {
-            Some(s) => Edit::insert(s.heading_range.start, format!("{skeleton}{nl}")),
-            None => {
-                let at = tm.range.end;
-                let before = &cx.text[..at];
-                let lead = if before.ends_with("\n\n") || before.ends_with("\r\n\r\n") || at == 0 {
-                    ""
-                } else if before.ends_with('\n') {
-                    nl
-                } else {
-                    "\n\n"
-                };
-                let trail = if at < cx.text.len() { nl } else { "" };
-                Edit::insert(at, format!("{lead}{skeleton}{trail}"))
-            }
-        };
+        let at = edits::subsection_insert_at(cx, kind).unwrap_or(tm.range.end);
+        let edit = edits::insert_block(cx.text, at, &skeleton::subsection(cx, kind, &hashes));
         let message = match kind {
             SectionKind::Scope => "The threat model has no scope. What exactly are you building, and what did you leave out?",
             SectionKind::Diagram => "The threat model has no data-flow diagram. Where does data enter, where is it stored, and which trust boundaries does it cross?",

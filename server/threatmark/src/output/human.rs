@@ -1,0 +1,179 @@
+//! `check --format human`: rustc-style snippets, then one summary line.
+//!
+//! ```text
+//! warning[TM001]: This design doc has no threat model. …
+//!  --> docs/design/x.md:1:1
+//!   |
+//! 1 | # X
+//!   | ^^^
+//!   |
+//!   = help: Insert a threat-model skeleton
+//! ```
+//!
+//! Files that are no design docs print nothing; they are counted in the summary.
+
+use super::{HumanOptions, Summary};
+use crate::record::{FileReport, FindingRecord};
+use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
+use threatmark_engine::Level;
+
+pub fn render(reports: &[FileReport], options: HumanOptions) -> String {
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for report in reports.iter().filter(|r| r.design_doc) {
+        for finding in &report.findings {
+            out.push_str(&renderer.render(&[group(&report.path, finding)]));
+            out.push_str("\n\n");
+        }
+    }
+    out.push_str(&summary(reports, options));
+    out.push('\n');
+    out
+}
+
+fn group<'a>(path: &'a str, f: &'a FindingRecord) -> Group<'a> {
+    let level = match f.level {
+        Level::Error => SnippetLevel::ERROR,
+        Level::Warning => SnippetLevel::WARNING,
+        Level::Info => SnippetLevel::INFO,
+        Level::Hint => SnippetLevel::NOTE.with_name("hint"),
+    };
+    let snippet = Snippet::source(f.excerpt.text.as_str())
+        .line_start(f.excerpt.first_line)
+        .path(path)
+        .annotation(AnnotationKind::Primary.span(f.excerpt.span.clone()));
+    let group = level
+        .primary_title(f.message.as_str())
+        .id(f.code)
+        .element(snippet);
+    match f.fixes.first() {
+        Some(fix) => group.element(SnippetLevel::HELP.message(fix.title.as_str())),
+        None => group,
+    }
+}
+
+/// `Found 2 errors, 5 warnings, 1 info in 2 of 3 design docs (12 files checked; 1 suppressed).`
+fn summary(reports: &[FileReport], options: HumanOptions) -> String {
+    let s = Summary::of(reports);
+    let suppressed = if s.suppressed > 0 {
+        format!("; {} suppressed", s.suppressed)
+    } else {
+        String::new()
+    };
+    let checked = format!("{} checked{suppressed}", count(s.files, "file", "files"));
+    if s.files == 0 {
+        return "No markdown files to check.".to_string();
+    }
+    if s.design_docs == 0 {
+        return format!("No design docs found ({checked}).");
+    }
+    if s.findings() == 0 {
+        return if s.design_docs == 1 {
+            format!("1 design doc passes ({checked}).")
+        } else {
+            format!("All {} design docs pass ({checked}).", s.design_docs)
+        };
+    }
+    let mut parts = Vec::new();
+    for (n, one, many) in [
+        (s.errors, "error", "errors"),
+        (s.warnings, "warning", "warnings"),
+        (s.infos, "info", "info"),
+        (s.hints, "hint", "hints"),
+    ] {
+        if n > 0 {
+            parts.push(count(n, one, many));
+        }
+    }
+    let with_findings = reports
+        .iter()
+        .filter(|r| r.design_doc && !r.findings.is_empty())
+        .count();
+    let docs = if with_findings == s.design_docs {
+        count(s.design_docs, "design doc", "design docs")
+    } else {
+        format!(
+            "{with_findings} of {}",
+            count(s.design_docs, "design doc", "design docs")
+        )
+    };
+    let mut line = format!("Found {} in {docs} ({checked}).", parts.join(", "));
+    let fixable = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.safe_fix().is_some())
+        .count();
+    if fixable > 0 && !options.fixed {
+        line.push_str(&format!(
+            "\n{fixable} fixable with `threatmark check --fix`."
+        ));
+    }
+    line
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures;
+
+    #[test]
+    fn snippets_and_summary() {
+        let out = render(&fixtures::reports(), HumanOptions::default());
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn summaries() {
+        let mut reports = fixtures::reports();
+        let options = HumanOptions::default();
+        assert_eq!(summary(&[], options), "No markdown files to check.");
+        assert_eq!(
+            summary(&reports[..1], options),
+            "No design docs found (1 file checked)."
+        );
+        assert_eq!(
+            summary(
+                &reports,
+                HumanOptions {
+                    fixed: true,
+                    ..options
+                }
+            ),
+            "Found 1 error, 1 warning, 1 info in 1 design doc (2 files checked; 1 suppressed)."
+        );
+        reports[1].findings.clear();
+        reports[1].suppressed = 0;
+        assert_eq!(
+            summary(&reports, options),
+            "1 design doc passes (2 files checked)."
+        );
+        let mut third = reports[1].clone();
+        third.path = "docs/design/b.md".into();
+        reports.push(third);
+        assert_eq!(
+            summary(&reports, options),
+            "All 2 design docs pass (3 files checked)."
+        );
+        reports[2].findings = fixtures::reports()[1].findings.clone();
+        assert_eq!(
+            summary(&reports, options),
+            "Found 1 error, 1 warning, 1 info in 1 of 2 design docs (3 files checked).\n\
+             1 fixable with `threatmark check --fix`."
+        );
+    }
+
+    #[test]
+    fn other_markdown_prints_nothing_but_the_summary() {
+        let reports = fixtures::reports();
+        let out = render(&reports[..1], HumanOptions::default());
+        assert_eq!(out, "No design docs found (1 file checked).\n");
+    }
+}
