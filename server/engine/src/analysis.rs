@@ -4,7 +4,6 @@ use crate::config::Config;
 use crate::detect;
 use crate::document::Document;
 use crate::finding::Finding;
-use crate::knowledge::Methodology;
 use crate::risk::{self, RiskAssessment};
 use crate::rules::{self, Context, Facts, LinkRole};
 
@@ -123,7 +122,7 @@ fn run(
             document,
         };
     }
-    let methodology = Methodology::stride();
+    let methodology = config.methodology();
     let facts = Facts::new(source.text, &document, config);
     let cx = Context {
         link,

@@ -323,6 +323,9 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `stride`, or a path the CLI resolves (the engine only stores it).
     pub methodology: String,
+    /// The methodology file `methodology` names, once the caller has read and parsed it
+    /// (the engine does no I/O). `None` means the built-in STRIDE.
+    pub loaded_methodology: Option<std::sync::Arc<crate::knowledge::Methodology>>,
     pub stale_after_months: u32,
     /// Lowercase, most severe first.
     pub severity_scale: Vec<String>,
@@ -358,6 +361,7 @@ impl Default for Config {
             include,
             exclude: Vec::new(),
             methodology: DEFAULT_METHODOLOGY.to_string(),
+            loaded_methodology: None,
             stale_after_months: DEFAULT_STALE_AFTER_MONTHS,
             remediation_days: default_remediation_days(&severity_scale),
             severity_scale,
@@ -375,6 +379,14 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The methodology in force: the loaded file, else the built-in STRIDE.
+    pub fn methodology(&self) -> &crate::knowledge::Methodology {
+        match self.loaded_methodology.as_deref() {
+            Some(m) => m,
+            None => crate::knowledge::Methodology::stride(),
+        }
+    }
+
     /// Reads `.threatmark.toml` text. `Ok` holds the configuration and its warnings
     /// (unknown keys); `Err` holds every diagnostic, warnings included, when there is at
     /// least one error (bad TOML, a bad value).

@@ -68,6 +68,26 @@ fn keyword_regex<'a>(keywords: impl Iterator<Item = &'a str>) -> Option<Regex> {
     Regex::new(&format!(r"(?i)\b(?:{})\b", alternatives.join("|"))).ok()
 }
 
+/// The text with HTML comments blanked out: a template's instructions are not the
+/// design's topics.
+pub fn without_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("<!--") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("-->")
+            .map_or(rest.len(), |i| start + i + 3);
+        out.push(' ');
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// The sensitive topics the text touches, in the order of the topic list.
 pub fn topics(text: &str, config: &Config) -> Vec<String> {
     let mut found: Vec<String> = default_matchers()
@@ -98,7 +118,7 @@ pub fn topics(text: &str, config: &Config) -> Vec<String> {
 }
 
 pub fn assess(text: &str, doc: &Document, facts: &Facts, config: &Config) -> RiskAssessment {
-    let topics = topics(text, config);
+    let topics = topics(&without_comments(text), config);
     let open = |levels: &[&str]| {
         facts.threats.iter().any(|f| {
             f.is_open()

@@ -48,11 +48,11 @@ pub fn load(cwd: &Path, explicit: Option<&Path>) -> Result<Workspace, CliError> 
             None => (cwd.to_path_buf(), None),
         },
     };
-    let config = match &config_path {
+    let mut config = match &config_path {
         Some(file) => read_config(cwd, file)?,
         None => Config::default(),
     };
-    check_methodology(cwd, &root, &config)?;
+    config.loaded_methodology = check_methodology(cwd, &root, &config)?.map(std::sync::Arc::new);
     Ok(Workspace { root, config })
 }
 

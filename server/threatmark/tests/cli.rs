@@ -246,6 +246,48 @@ fn a_methodology_file_that_does_not_parse_stops_the_check() {
 }
 
 #[test]
+fn a_team_methodology_file_supplies_the_questions() {
+    let dir = tempdir();
+    let stride = include_str!("../../engine/src/knowledge/stride.toml");
+    let first = "questions = [\n";
+    let at = stride
+        .match_indices(first)
+        .nth(2)
+        .map(|(i, _)| i + first.len())
+        .unwrap_or(0);
+    let team = format!(
+        "{}  \"Which ledger entry proves who asked for this?\",\n{}",
+        &stride[..at],
+        &stride[at..]
+    );
+    write(
+        dir.path(),
+        ".threatmark.toml",
+        "methodology = \"team.toml\"\n",
+    );
+    write(dir.path(), "team.toml", team);
+    write(
+        dir.path(),
+        "design/x.md",
+        "# X\n\n## Threat model\n\n### Threats\n\n| ID | STRIDE | Threat |\n|----|----|----|\n| T1 | S, T, I, D, E | a caller forges a token and reads every order |\n",
+    );
+    let r = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let v = json(&r);
+    let repudiation = v["files"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["code"] == "TM020")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string());
+    assert_eq!(
+        repudiation.as_deref(),
+        Some("No threat addresses Repudiation. Which ledger entry proves who asked for this?"),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = tempdir();
     for args in [

@@ -237,7 +237,11 @@ pub fn parse_blocks(text: &str) -> Blocks {
                     }
                 }
                 TagEnd::TableCell => {
-                    if let (Some(r), Some((cell_range, acc))) = (row.as_mut(), cell.take()) {
+                    // pulldown-cmark pads a short row with empty cells that lie past the
+                    // row's line; they are not in the text, so they are left out.
+                    if let (Some(r), Some((cell_range, acc))) = (row.as_mut(), cell.take())
+                        && cell_range.start <= r.range.end
+                    {
                         r.cells.push(Cell {
                             range: trim_cell(text, cell_range),
                             text: collapse_ws(&acc),
@@ -346,6 +350,22 @@ mod tests {
         assert_eq!(t.header.cells[1].range.slice(text), "Asset");
         assert_eq!(t.rows[0].cells[1].range.slice(text), "**Orders** replica");
         assert_eq!(t.rows[0].cells[1].text, "Orders replica");
+    }
+
+    #[test]
+    fn short_rows_get_no_padding_cells() {
+        let text = "| a | b | c |\n|---|---|---|\n| 1 | 2 |\n\nnext\n";
+        let blocks = parse_blocks(text);
+        let Some(Block::Table(t)) = blocks.blocks.first() else {
+            panic!("no table")
+        };
+        assert_eq!(t.rows[0].cells.len(), 2);
+        assert!(
+            t.rows[0]
+                .cells
+                .iter()
+                .all(|c| t.rows[0].range.covers(c.range))
+        );
     }
 
     #[test]

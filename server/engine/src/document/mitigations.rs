@@ -21,6 +21,8 @@ pub struct MitigationList {
     pub items: Vec<Mitigation>,
     /// Whether the entries are table rows (else list items).
     pub table: bool,
+    /// The columns of the mitigations table, when it is one.
+    pub columns: Vec<Option<MitigationField>>,
     /// Where a new entry goes: just past the last one.
     pub append_at: Option<usize>,
     /// Index into `Document::sections` of the mitigations section.
@@ -87,6 +89,9 @@ pub fn read(text: &str, doc: &Document) -> MitigationList {
                     continue;
                 }
                 list.table = true;
+                if list.columns.is_empty() {
+                    list.columns = columns.clone();
+                }
                 for row in &t.rows {
                     let mut m = Mitigation {
                         id: None,

@@ -456,14 +456,10 @@ impl Reader<'_> {
                             TextRange::new(base, item.range.end),
                         ));
                     } else {
-                        let mut t = self.list_threat(item.range).unwrap_or_else(|| {
-                            let mut t = Threat::new(ThreatShape::List, item.range, item.range);
-                            t.description = Some(Spanned::new(
-                                content.trim().to_string(),
-                                TextRange::new(base, item.range.end),
-                            ));
-                            t
-                        });
+                        // Under a category, any item is a threat: it needs no id or brackets.
+                        let Some(mut t) = self.list_item_threat(item.range, false) else {
+                            continue;
+                        };
                         t.add_categories(&s.categories);
                         out.push(t);
                     }
@@ -588,7 +584,16 @@ impl Reader<'_> {
     /// `- **T4** [Tampering, Info disclosure] (High) on A1 — … Mitigation: M2. Ticket: SEC-9.`
     /// An item is a threat when it carries a threat id or a category in brackets.
     fn list_threat(&self, range: TextRange) -> Option<Threat> {
+        self.list_item_threat(range, true)
+    }
+
+    /// Reads a list item as a threat. With `needs_marker`, only an item carrying a threat
+    /// id or bracketed categories is one.
+    fn list_item_threat(&self, range: TextRange, needs_marker: bool) -> Option<Threat> {
         let (content, base) = item_content(self.text, range);
+        if content.trim().is_empty() {
+            return None;
+        }
         let mut t = Threat::new(ThreatShape::List, range, range);
         let mut pos = 0usize;
         if let Some(r) = leading_threat_id(content) {
@@ -615,7 +620,7 @@ impl Reader<'_> {
             );
             pos = skip_ws(pos + close + 1);
         }
-        if t.id.is_none() && t.category_cell.is_none() {
+        if needs_marker && t.id.is_none() && t.category_cell.is_none() {
             return None;
         }
         if t.categories.is_empty()
@@ -808,7 +813,7 @@ fn is_severity_like(s: &str, config: &Config) -> bool {
             || config
                 .severity_scale
                 .iter()
-                .any(|level| *level == w || strsim::levenshtein(level, &w) <= 1))
+                .any(|level| *level == w || strsim::damerau_levenshtein(level, &w) <= 1))
 }
 
 #[cfg(test)]
@@ -920,6 +925,20 @@ mod tests {
                 .as_ref()
                 .is_some_and(|d| d.value.starts_with("A plugin"))
         );
+    }
+
+    #[test]
+    fn unlabelled_items_under_a_category_keep_their_fields() {
+        let (text, ts) = threats(
+            "# D\n\n## Threat model\n\n### Tampering\n\nRisks:\n\n- an operator edits the queue. Mitigation: M1. Ticket: OPS-4.\n\n#### TH-9 Replay (Hihg)\n\nold messages are replayed.\n",
+        );
+        assert_eq!(field(&text, &ts[0].mitigation), Some("M1"));
+        assert_eq!(field(&text, &ts[0].ticket), Some("OPS-4"));
+        assert_eq!(
+            field(&text, &ts[0].description),
+            Some("an operator edits the queue.")
+        );
+        assert_eq!(field(&text, &ts[1].severity), Some("Hihg"));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use super::Context;
 use crate::document::assets::{InventoryShape, next_free_id};
-use crate::document::columns::{AssetField, ThreatField, map_header, threat_field};
+use crate::document::columns::{
+    AssetField, MitigationField, ThreatField, map_header, threat_field,
+};
 use crate::document::markdown::{Block, Table};
 use crate::document::{SectionKind, ThreatShape};
 use crate::finding::Edit;
@@ -202,7 +204,18 @@ pub fn add_mitigation(cx: &Context<'_>, text_of_mitigation: &str) -> Option<(Str
     let id = cx.doc.mitigations.next_id();
     if let Some(at) = cx.doc.mitigations.append_at {
         let entry = if cx.doc.mitigations.table {
-            format!("| {id} | {} |{nl}", cell(text_of_mitigation))
+            let cells: Vec<String> = cx
+                .doc
+                .mitigations
+                .columns
+                .iter()
+                .map(|c| match c {
+                    Some(MitigationField::Id) => id.clone(),
+                    Some(MitigationField::Text) => cell(text_of_mitigation),
+                    _ => String::new(),
+                })
+                .collect();
+            format!("| {} |{nl}", cells.join(" | "))
         } else {
             format!("- {id}: {text_of_mitigation}{nl}")
         };

@@ -74,7 +74,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     let can_link = new_threats_carry_targets(cx);
     for (i, asset) in doc.assets.assets.iter().enumerate() {
-        if targeted.contains(&i) {
+        // A skeleton's placeholder asset is TM050's to report.
+        if targeted.contains(&i) || super::placeholder::only_placeholders(&asset.name.value) {
             continue;
         }
         let name = asset.name.value.as_str();
