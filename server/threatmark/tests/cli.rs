@@ -288,6 +288,32 @@ fn a_team_methodology_file_supplies_the_questions() {
 }
 
 #[test]
+fn positions_count_unicode_characters_across_crlf_tabs_emoji_and_cjk() {
+    let dir = tempdir();
+    // Line 9 holds CJK, an emoji and a tab before the bad category `Spofing`.
+    let doc = "# 支付 🚀\r\n\r\n## Threat model\r\n\r\n### Threats\r\n\r\n| ID | STRIDE | Threat |\r\n|----|----|----|\r\n| 漢字🚀 |\tSpofing | an attacker forges a payment callback and marks an invoice paid |\r\n";
+    write(dir.path(), "design/x.md", doc);
+    let r = run(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "error"],
+    );
+    let v = json(&r);
+    let finding = v["files"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["code"] == "TM021")
+        .cloned()
+        .unwrap_or_default();
+    // `| 漢字🚀 |` is 7 characters (one each, though 3, 3 and 4 bytes), then the tab:
+    // `Spofing` starts at character 9 and ends just past character 15.
+    assert_eq!(finding["line"], 9, "{r:?}");
+    assert_eq!(finding["column"], 9, "{r:?}");
+    assert_eq!(finding["end_line"], 9, "{r:?}");
+    assert_eq!(finding["end_column"], 16, "{r:?}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = tempdir();
     for args in [
