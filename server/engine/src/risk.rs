@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::document::Document;
 use crate::knowledge;
 use crate::rules::Facts;
-use regex::Regex;
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -44,28 +44,75 @@ pub struct RiskAssessment {
     pub activities: Vec<String>,
 }
 
-/// One regex per default topic, compiled once.
-fn default_matchers() -> &'static [(String, Regex)] {
-    static M: OnceLock<Vec<(String, Regex)>> = OnceLock::new();
-    M.get_or_init(|| {
-        knowledge::topics()
-            .iter()
-            .filter_map(|t| {
-                keyword_regex(t.keywords.iter().map(String::as_str)).map(|re| (t.id.clone(), re))
-            })
-            .collect()
-    })
+/// Every topic's keywords in one Aho-Corasick automaton, so the text is scanned once,
+/// case-insensitively (ASCII), with whole-word matches checked in code.
+struct TopicMatcher {
+    /// Topic id of each keyword pattern.
+    topic_of: Vec<usize>,
+    ids: Vec<String>,
+    automaton: AhoCorasick,
 }
 
-fn keyword_regex<'a>(keywords: impl Iterator<Item = &'a str>) -> Option<Regex> {
-    let alternatives: Vec<String> = keywords
-        .filter(|k| !k.trim().is_empty())
-        .map(|k| regex::escape(k.trim()))
-        .collect();
-    if alternatives.is_empty() {
-        return None;
+impl TopicMatcher {
+    fn new<'a>(topics: impl Iterator<Item = (&'a str, Vec<&'a str>)>) -> Option<TopicMatcher> {
+        let mut ids = Vec::new();
+        let mut topic_of = Vec::new();
+        let mut patterns = Vec::new();
+        for (id, keywords) in topics {
+            let index = ids.len();
+            ids.push(id.to_string());
+            for k in keywords.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+                patterns.push(k.to_string());
+                topic_of.push(index);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok()?;
+        Some(TopicMatcher {
+            topic_of,
+            ids,
+            automaton,
+        })
     }
-    Regex::new(&format!(r"(?i)\b(?:{})\b", alternatives.join("|"))).ok()
+
+    fn matches(&self, text: &str) -> Vec<String> {
+        let bytes = text.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut hit = vec![false; self.ids.len()];
+        // Overlapping matches, so a keyword inside a longer word does not hide the next.
+        for m in self.automaton.find_overlapping_iter(text) {
+            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
+            let after = bytes.get(m.end()).copied();
+            if before.is_some_and(is_word) || after.is_some_and(is_word) {
+                continue;
+            }
+            if let Some(&t) = self.topic_of.get(m.pattern().as_usize()) {
+                hit[t] = true;
+            }
+        }
+        self.ids
+            .iter()
+            .zip(hit)
+            .filter(|(_, h)| *h)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+fn default_matcher() -> Option<&'static TopicMatcher> {
+    static M: OnceLock<Option<TopicMatcher>> = OnceLock::new();
+    M.get_or_init(|| {
+        TopicMatcher::new(knowledge::topics().iter().map(|t| {
+            (
+                t.id.as_str(),
+                t.keywords.iter().map(String::as_str).collect(),
+            )
+        }))
+    })
+    .as_ref()
 }
 
 /// The text with HTML comments blanked out: a template's instructions are not the
@@ -88,37 +135,45 @@ pub fn without_comments(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// The sensitive topics the text touches, in the order of the topic list.
+/// The sensitive topics the text touches (HTML comments aside), in the order of the
+/// topic list, then the config's own topics.
 pub fn topics(text: &str, config: &Config) -> Vec<String> {
-    let mut found: Vec<String> = default_matchers()
-        .iter()
-        .filter(|(_, re)| re.is_match(text))
-        .map(|(id, _)| id.clone())
-        .collect();
-    let mut extra_ids: Vec<&str> = config
+    let text = without_comments(text);
+    let mut found = default_matcher()
+        .map(|m| m.matches(&text))
+        .unwrap_or_default();
+    if config.extra_topic_keywords.is_empty() {
+        return found;
+    }
+    // Extra keywords may extend a built-in topic or define a new one.
+    let mut ids: Vec<&str> = config
         .extra_topic_keywords
         .iter()
         .map(|(id, _)| id.as_str())
         .collect();
-    extra_ids.dedup();
-    for id in extra_ids {
-        if found.iter().any(|f| f == id) {
-            continue;
-        }
-        let words = config
-            .extra_topic_keywords
-            .iter()
-            .filter(|(t, _)| t == id)
-            .map(|(_, k)| k.as_str());
-        if keyword_regex(words).is_some_and(|re| re.is_match(text)) {
-            found.push(id.to_string());
+    ids.dedup();
+    let extra = TopicMatcher::new(ids.into_iter().map(|id| {
+        (
+            id,
+            config
+                .extra_topic_keywords
+                .iter()
+                .filter(|(t, _)| t == id)
+                .map(|(_, k)| k.as_str())
+                .collect(),
+        )
+    }));
+    for id in extra.map(|m| m.matches(&text)).unwrap_or_default() {
+        if !found.contains(&id) {
+            found.push(id);
         }
     }
     found
 }
 
 pub fn assess(text: &str, doc: &Document, facts: &Facts, config: &Config) -> RiskAssessment {
-    let topics = topics(&without_comments(text), config);
+    let _ = (text, config);
+    let topics = facts.topics.clone();
     let open = |levels: &[&str]| {
         facts.threats.iter().any(|f| {
             f.is_open()
@@ -148,5 +203,33 @@ pub fn assess(text: &str, doc: &Document, facts: &Facts, config: &Config) -> Ris
         tier,
         topics,
         activities,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_match_whole_words_case_insensitively_outside_comments() {
+        let config = Config::default();
+        assert_eq!(
+            topics("Users LOGIN with a Password.", &config),
+            ["authentication"]
+        );
+        // Inside another word, or only inside an HTML comment: no topic.
+        assert!(topics("The blogin service. <!-- password -->", &config).is_empty());
+    }
+
+    #[test]
+    fn config_keywords_extend_and_add_topics() {
+        let (config, _) = Config::from_toml(
+            "[sensitive_topics]\npayment_data = [\"ledger\"]\nexport_control = [\"itar\"]\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            topics("The Ledger sync, ITAR data.", &config),
+            ["payment_data", "export_control"]
+        );
     }
 }

@@ -104,11 +104,13 @@ pub struct Facts {
     pub addressed: BTreeSet<StrideCategory>,
     /// Ids the doc defines, as match keys (`a1`, `th01`, `m2`).
     pub own_ids: BTreeSet<String>,
+    /// The sensitive topics the doc touches (SPEC §5.2), computed once for TM041 and the
+    /// risk tier.
+    pub topics: Vec<String>,
 }
 
 impl Facts {
     pub fn new(text: &str, doc: &Document, config: &Config) -> Facts {
-        let _ = text;
         let mut own_ids = BTreeSet::new();
         own_ids.extend(
             doc.assets
@@ -157,6 +159,7 @@ impl Facts {
             threats,
             addressed,
             own_ids,
+            topics: crate::risk::topics(text, config),
         }
     }
 }

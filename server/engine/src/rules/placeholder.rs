@@ -6,9 +6,10 @@ use std::sync::OnceLock;
 fn placeholder_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        // An angle-bracketed phrase (a space or a question mark inside, so `<br>` and
-        // `<div>` are not placeholders), or a to-do marker as a whole word.
-        Regex::new(r"<[A-Za-z][^<>\n]{0,200}?(?:\s|\?)[^<>\n]{0,200}>|<[a-z][a-z_]{2,40}>|\b(?:TODO|TBD|FIXME|XXX)\b")
+        // An angle-bracketed phrase, or a to-do marker as a whole word. Which bracketed
+        // phrases are placeholders is decided in `is_placeholder`: counted repetitions
+        // here would make the automaton large and the scan slow.
+        Regex::new(r"<[A-Za-z][^<>\n]*>|(?-u:\b)(?:TODO|TBD|FIXME|XXX)(?-u:\b)")
             .unwrap_or_else(|e| panic!("{e}"))
     })
 }
@@ -17,13 +18,25 @@ fn placeholder_re() -> &'static Regex {
 pub fn find(s: &str) -> Vec<std::ops::Range<usize>> {
     placeholder_re()
         .find_iter(s)
-        .filter(|m| {
-            let t = m.as_str();
-            // Autolinks, e-mail addresses and HTML comments are not placeholders.
-            !(t.contains("://") || t.contains('@') || t.starts_with("<!") || is_html_tag(t))
-        })
+        .filter(|m| is_placeholder(m.as_str()))
         .map(|m| m.range())
         .collect()
+}
+
+/// A to-do marker, `<What stops a caller?>` (a space or question mark inside) or
+/// `<reason>` (one lowercase word) is a placeholder; `<br>`, `<div class=…>`, autolinks
+/// and e-mail addresses are not.
+fn is_placeholder(t: &str) -> bool {
+    let Some(inner) = t.strip_prefix('<').and_then(|r| r.strip_suffix('>')) else {
+        return true;
+    };
+    if inner.len() > 400 || inner.contains("://") || inner.contains('@') || is_html_tag(t) {
+        return false;
+    }
+    inner.contains([' ', '\t', '?'])
+        || (inner.len() >= 3
+            && inner.len() <= 41
+            && inner.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
 }
 
 fn is_html_tag(t: &str) -> bool {

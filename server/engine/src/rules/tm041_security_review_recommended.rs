@@ -42,7 +42,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if fm.is_some_and(|f| f.security_reviewer.as_ref().is_some_and(|r| !r.value.trim().is_empty())) {
         return;
     }
-    let topics = crate::risk::topics(&crate::risk::without_comments(cx.text), cx.config);
+    let topics = cx.facts.topics.clone();
     if topics.is_empty() {
         return;
     }
