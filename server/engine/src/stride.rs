@@ -74,10 +74,18 @@ impl StrideCategory {
         let norm = normalize(text);
         let norm = norm.as_str();
         let cat = match norm {
-            "spoofing" | "spoof" | "spoofed identity" | "identity spoofing" => {
-                StrideCategory::Spoofing
-            }
-            "tampering" | "tamper" | "data tampering" => StrideCategory::Tampering,
+            "spoofing"
+            | "spoof"
+            | "spoofed identity"
+            | "identity spoofing"
+            | "spoofing identity"
+            | "spoofing of identity"
+            | "spoofing identities" => StrideCategory::Spoofing,
+            "tampering"
+            | "tamper"
+            | "data tampering"
+            | "tampering with data"
+            | "tampering of data" => StrideCategory::Tampering,
             "repudiation" | "non repudiation" | "nonrepudiation" => StrideCategory::Repudiation,
             "information disclosure"
             | "info disclosure"
@@ -257,6 +265,9 @@ mod tests {
         );
         assert_eq!(cats("`Repudiation`"), vec![Repudiation]);
         assert_eq!(cats("Denial of Service (DoS)"), vec![DenialOfService]);
+        // Microsoft's long names.
+        assert_eq!(cats("Spoofing Identity"), vec![Spoofing]);
+        assert_eq!(cats("Tampering with data"), vec![Tampering]);
     }
 
     #[test]

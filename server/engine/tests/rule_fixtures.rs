@@ -115,9 +115,14 @@ fn key(f: &Finding) -> String {
 }
 
 fn expectations(text: &str) -> Vec<(String, Option<String>)> {
-    text.match_indices("<!-- expect:")
+    marked(text, "<!-- expect:")
+}
+
+/// The `<!-- MARKER CODE [word] -->` comments of a fixture.
+fn marked(text: &str, marker: &str) -> Vec<(String, Option<String>)> {
+    text.match_indices(marker)
         .filter_map(|(i, _)| {
-            let rest = &text[i + "<!-- expect:".len()..];
+            let rest = &text[i + marker.len()..];
             let body = &rest[..rest.find("-->")?];
             let mut words = body.split_whitespace();
             let code = words.next()?.to_string();
@@ -304,5 +309,65 @@ fn complete_examples_have_no_warnings() {
     assert!(
         checked >= 3,
         "expected the shared examples, found {checked}"
+    );
+}
+
+/// Paraphrased reproductions of real open-source STRIDE threat models
+/// (`fixtures/real_shapes`, one shape each, named in its first line): they must read as
+/// their authors meant. `<!-- expect: CODE word -->` must fire, `<!-- expect-none: CODE
+/// word -->` must not (the word, when given, narrows to findings whose data or message
+/// holds it).
+#[test]
+fn real_world_shapes_read_as_written() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real_shapes");
+    let mut failures = Vec::new();
+    let files = md_files(&dir);
+    assert!(
+        !files.is_empty(),
+        "no real-shape fixtures in {}",
+        dir.display()
+    );
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("x.md")
+            .to_string();
+        let analysis = run(&text, &name, &Config::default());
+        let hits = |code: &str, word: &Option<String>| -> Vec<String> {
+            analysis
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.code == code
+                        && word.as_ref().is_none_or(|w| {
+                            key(f).to_lowercase().contains(w)
+                                || f.message.to_lowercase().contains(w)
+                        })
+                })
+                .map(|f| format!("{} {}", key(f), f.message))
+                .collect()
+        };
+        for (code, word) in marked(&text, "<!-- expect:") {
+            if hits(&code, &word).is_empty() {
+                failures.push(format!("{name}: expected {code} {word:?}"));
+            }
+        }
+        for (code, word) in marked(&text, "<!-- expect-none:") {
+            let found = hits(&code, &word);
+            if !found.is_empty() {
+                failures.push(format!(
+                    "{name}: unexpected {code} {word:?}: {}",
+                    found.join(" | ")
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} misreads:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

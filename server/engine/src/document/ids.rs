@@ -9,6 +9,10 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).unwrap_or_else(|e| panic!("{e}")))
 }
 
+/// A threat id: `T1`, `TH-01`, `Threat-03-T`, `THREAT-3`, `Threat ID 3`, and the
+/// category-word style `STRIDE-SPOOF-1`.
+const THREAT_ID: &str = r"(?:threat|th|t)[-_]?\d+(?:[-_][stride])?|threat[ _]id[ _]?\d+|stride[-_](?:spoof(?:ing)?|tamper(?:ing)?|repudiat(?:e|ion)|info(?:disclosure)?|id|dos|eop)[-_]\d+";
+
 pub fn is_asset_id(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(&RE, r"(?i)^(?:asset|a)[-_]?\d+$").is_match(s)
@@ -16,17 +20,33 @@ pub fn is_asset_id(s: &str) -> bool {
 
 pub fn is_threat_id(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(&RE, r"(?i)^(?:threat|th|t)[-_]?\d+(?:[-_][stride])?$").is_match(s)
+    re(&RE, &format!(r"(?i)^(?:{THREAT_ID})$")).is_match(s)
 }
 
 pub fn is_mitigation_id(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(&RE, r"(?i)^(?:mitigation|mit|m)[-_]?\d+$").is_match(s)
+    re(
+        &RE,
+        r"(?i)^(?:(?:mitigation|mit|m)[-_]?\d+|mitigation[ _]id[ _]?\d+)$",
+    )
+    .is_match(s)
 }
 
 /// The category a threat id's letter suffix gives (`Threat-03-T` → Tampering).
 pub fn threat_id_category(id: &str) -> Option<StrideCategory> {
     static RE: OnceLock<Regex> = OnceLock::new();
+    static WORD: OnceLock<Regex> = OnceLock::new();
+    if let Some(caps) = re(&WORD, r"(?i)^stride[-_]([a-z]+)[-_]\d+$").captures(id) {
+        let word = caps.get(1)?.as_str().to_ascii_lowercase();
+        return Some(match word.as_str() {
+            w if w.starts_with("spoof") => StrideCategory::Spoofing,
+            w if w.starts_with("tamper") => StrideCategory::Tampering,
+            w if w.starts_with("repudiat") => StrideCategory::Repudiation,
+            w if w.starts_with("info") || w == "id" => StrideCategory::InformationDisclosure,
+            "dos" => StrideCategory::DenialOfService,
+            _ => StrideCategory::ElevationOfPrivilege,
+        });
+    }
     let caps = re(&RE, r"(?i)^(?:threat|th|t)[-_]?\d+[-_]([stride])$").captures(id)?;
     caps.get(1)?
         .as_str()
@@ -40,7 +60,7 @@ pub fn leading_threat_id(text: &str) -> Option<std::ops::Range<usize>> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let caps = re(
         &RE,
-        r"(?i)^[\s*_`\[]*((?:threat|th|t)[-_]?\d+(?:[-_][stride])?)(?:$|[^a-z0-9])",
+        &format!(r"(?i)^[\s*_`\[]*({THREAT_ID})(?:$|[^a-z0-9])"),
     )
     .captures(text)?;
     caps.get(1).map(|m| m.range())
@@ -58,7 +78,7 @@ pub fn leading_mitigation_id(text: &str) -> Option<std::ops::Range<usize>> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let caps = re(
         &RE,
-        r"(?i)^[\s*_`\[]*((?:mitigation|mit|m)[-_]?\d+)(?:$|[^a-z0-9])",
+        r"(?i)^[\s*_`\[]*((?:mitigation[ _]id[ _]?|mitigation|mit|m)[-_]?\d+)(?:$|[^a-z0-9])",
     )
     .captures(text)?;
     caps.get(1).map(|m| m.range())
@@ -101,6 +121,16 @@ mod tests {
             Some(StrideCategory::Tampering)
         );
         assert_eq!(threat_id_category("T3"), None);
+        assert!(is_threat_id("STRIDE-SPOOF-1") && is_threat_id("Threat ID 3"));
+        assert_eq!(
+            threat_id_category("STRIDE-DOS-2"),
+            Some(StrideCategory::DenialOfService)
+        );
+        assert_eq!(
+            threat_id_category("STRIDE-INFODISCLOSE-1"),
+            Some(StrideCategory::InformationDisclosure)
+        );
+        assert!(!is_threat_id("SEC-9") && is_mitigation_id("Mitigation ID 4"));
     }
 
     #[test]

@@ -426,43 +426,118 @@ impl Reader<'_> {
         let has_children = self.first_child_heading(i).is_some();
         let own_end = self.first_child_heading(i).unwrap_or(s.range.end);
         let body = TextRange::new(s.body.start, own_end.max(s.body.start));
-        let mut out = Vec::new();
-        let mut mitigations: Vec<Spanned<String>> = Vec::new();
+        let mut out: Vec<Threat> = Vec::new();
+        // Mitigation items under a label, with the number of threats there were then: a
+        // list after a labelled threat (`**Threat:** …` then `**Mitigation:**`) is that
+        // threat's; a list closing the section is every threat's.
+        let mut mitigations: Vec<(Spanned<String>, Option<usize>)> = Vec::new();
         let mut label: Option<ListLabel> = None;
         let mut prose: Vec<TextRange> = Vec::new();
+        // Fields seen before any threat of this section (for the prose threat).
+        let mut pending: Vec<(ThreatField, Spanned<String>)> = Vec::new();
+        // The threat that `Label: value` paragraphs and bullets currently fill.
+        let mut labelled: Option<usize> = None;
         let mut structured = has_children;
+        let mut previous_item_threat: Option<usize> = None;
         for block in self.doc.blocks_in(body) {
             match block {
                 Block::Paragraph(p) if !p.in_list_item => {
+                    previous_item_threat = None;
                     let raw = p.range.slice(self.text);
                     label = list_label(raw);
-                    if label.is_none() && !super::not_applicable::is_statement(raw) {
+                    if label.is_some() || super::not_applicable::is_statement(raw) {
+                        continue;
+                    }
+                    let fields = label_lines(self.text, p.range);
+                    if fields.is_empty() {
                         prose.push(p.range);
+                        continue;
+                    }
+                    for (field, value) in fields {
+                        self.apply_label(
+                            s,
+                            field,
+                            value,
+                            p.range,
+                            &mut out,
+                            &mut labelled,
+                            &mut pending,
+                            &mut label,
+                        );
+                    }
+                    if labelled.is_some() {
+                        structured = true;
                     }
                 }
                 Block::Table(t) => {
-                    structured = true;
-                    out.extend(self.table_rows(t, &s.categories));
+                    let rows = self.table_rows(t, &s.categories);
+                    structured |= !rows.is_empty();
+                    out.extend(rows);
                 }
                 Block::ListItem(item) if item.depth == 0 => {
-                    structured = true;
                     let (content, base) = item_content(self.text, item.range);
                     if super::not_applicable::is_statement(content) {
                         continue;
                     }
+                    let content_range = TextRange::new(base, item.range.end);
                     if label == Some(ListLabel::Mitigations) {
-                        mitigations.push(Spanned::new(
-                            content.trim().to_string(),
-                            TextRange::new(base, item.range.end),
+                        let owner = labelled.map(|_| out.len());
+                        mitigations.push((
+                            Spanned::new(content.trim().to_string(), content_range),
+                            owner,
                         ));
-                    } else {
-                        // Under a category, any item is a threat: it needs no id or brackets.
-                        let Some(mut t) = self.list_item_threat(item.range, false) else {
-                            continue;
-                        };
-                        t.add_categories(&s.categories);
-                        out.push(t);
+                        continue;
                     }
+                    let fields = label_lines(self.text, content_range);
+                    if let Some((field, _)) = fields.first()
+                        && label_first(content)
+                    {
+                        // `- **Threat:** …`, `- **Mitigation:** …`: fields of one threat;
+                        // labels that are no field (`**Application to X:**`) are skipped.
+                        let _ = field;
+                        for (field, value) in fields {
+                            self.apply_label(
+                                s,
+                                field,
+                                value,
+                                item.range,
+                                &mut out,
+                                &mut labelled,
+                                &mut pending,
+                                &mut label,
+                            );
+                        }
+                        structured |= labelled.is_some();
+                        continue;
+                    }
+                    if label_first(content) {
+                        continue;
+                    }
+                    // `- Threat-01-S: title` then `- the statement…`: one threat.
+                    if let Some(prev) = previous_item_threat
+                        && leading_threat_id(content).is_none()
+                        && !content.trim_start().starts_with('[')
+                        && let Some(t) = out.get_mut(prev)
+                    {
+                        let start = t.description.as_ref().map_or(base, |d| d.range.start);
+                        let joined = match &t.description {
+                            Some(d) => format!("{} — {}", d.value, content.trim()),
+                            None => content.trim().to_string(),
+                        };
+                        t.description =
+                            Some(Spanned::new(joined, TextRange::new(start, item.range.end)));
+                        t.extent = TextRange::new(t.extent.start, item.range.end);
+                        previous_item_threat = None;
+                        continue;
+                    }
+                    // Under a category, any item is a threat: it needs no id or brackets.
+                    let Some(mut t) = self.list_item_threat(item.range, false) else {
+                        continue;
+                    };
+                    structured = true;
+                    t.add_categories(&s.categories);
+                    previous_item_threat = t.id.is_some().then_some(out.len());
+                    out.push(t);
                 }
                 _ => {}
             }
@@ -473,30 +548,38 @@ impl Reader<'_> {
             let first = prose[0];
             let last = prose[prose.len() - 1];
             let range = TextRange::new(first.start, last.end);
-            for p in &prose {
-                for (field, value) in label_lines(self.text, *p) {
-                    t.set(field, value, self.text);
-                }
-            }
             t.description = Some(Spanned::new(
                 range.slice(self.text).trim().to_string(),
                 range,
             ));
+            for (field, value) in pending {
+                t.set(field, value, self.text);
+            }
             if let Some(sev) = heading_severity(self.text, s.heading_range, self.config) {
                 t.severity = Some(sev);
             }
             out.push(t);
         }
-        if !mitigations.is_empty() {
-            let joined = mitigations
+        let shared: Vec<&Spanned<String>> = mitigations
+            .iter()
+            .filter(|(_, owner)| owner.is_none())
+            .map(|(m, _)| m)
+            .collect();
+        for (m, owner) in &mitigations {
+            if let Some(t) = owner
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|k| out.get_mut(k))
+            {
+                t.set(ThreatField::Mitigation, m.clone(), self.text);
+            }
+        }
+        if let (Some(first), Some(last)) = (shared.first(), shared.last()) {
+            let joined = shared
                 .iter()
                 .map(|m| m.value.as_str())
                 .collect::<Vec<_>>()
                 .join("; ");
-            let range = TextRange::new(
-                mitigations[0].range.start,
-                mitigations[mitigations.len() - 1].range.end,
-            );
+            let range = TextRange::new(first.range.start, last.range.end);
             for t in &mut out {
                 if !t.has_mitigation() {
                     t.set(
@@ -508,6 +591,44 @@ impl Reader<'_> {
             }
         }
         out
+    }
+
+    /// One `Label: value` inside a category section: a description label starts a new
+    /// threat; other fields fill the current one (or wait for the prose threat); an
+    /// empty mitigation label introduces a list.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_label(
+        &self,
+        s: &Section,
+        field: ThreatField,
+        value: Spanned<String>,
+        range: TextRange,
+        out: &mut Vec<Threat>,
+        labelled: &mut Option<usize>,
+        pending: &mut Vec<(ThreatField, Spanned<String>)>,
+        label: &mut Option<ListLabel>,
+    ) {
+        if value.value.is_empty() {
+            if field == ThreatField::Mitigation {
+                *label = Some(ListLabel::Mitigations);
+            }
+            return;
+        }
+        if field == ThreatField::Description {
+            let mut t = Threat::new(ThreatShape::List, range, range);
+            t.add_categories(&s.categories);
+            t.set(field, value, self.text);
+            *labelled = Some(out.len());
+            out.push(t);
+            return;
+        }
+        match labelled.and_then(|k| out.get_mut(k)) {
+            Some(t) => {
+                t.extent = TextRange::new(t.extent.start, range.end.max(t.extent.end));
+                t.set(field, value, self.text);
+            }
+            None => pending.push((field, value)),
+        }
     }
 
     /// Threat tables and list-form items outside category sections and threat headings.
@@ -609,8 +730,10 @@ impl Reader<'_> {
         }
         let skip_ws = |p: usize| p + (content[p..].len() - content[p..].trim_start().len());
         pos = skip_ws(pos);
+        // `[Tampering]` holds categories; `[text](#anchor)` is a link.
         if content[pos..].starts_with('[')
             && let Some(close) = content[pos..].find(']')
+            && !content[pos + close + 1..].starts_with('(')
         {
             let inner = TextRange::new(base + pos + 1, base + pos + close);
             t.set(
@@ -683,6 +806,23 @@ impl Reader<'_> {
         }
         Some(t)
     }
+}
+
+/// Whether list-item content opens with a `Label:` (bold or plain, a few words).
+fn label_first(content: &str) -> bool {
+    let c = content.trim_start();
+    let head: String = c.chars().take(60).collect();
+    let Some(colon) = head.find(':') else {
+        return false;
+    };
+    let label = head[..colon].trim_matches(['*', '_', ' ']);
+    !label.is_empty()
+        && !super::ids::is_threat_id(label)
+        && label.split_whitespace().count() <= 5
+        && label
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || matches!(ch, ' ' | '/' | '-' | '#'))
+        && (c.starts_with("**") || c.starts_with("__") || threat_field(label).is_some())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -939,6 +1079,30 @@ mod tests {
             Some("an operator edits the queue.")
         );
         assert_eq!(field(&text, &ts[1].severity), Some("Hihg"));
+    }
+
+    #[test]
+    fn labelled_paragraphs_and_bullets_in_category_sections() {
+        let (_, ts) = threats(
+            "# D\n\n## Threat model\n\n### Spoofing\n\n**Threat:** a rogue node pretends to be a peer.\n\n**Mitigation:**\n\n- mutual TLS between peers\n\n### Tampering\n\n- **Threat:** someone rewrites stored blocks.\n- **Applies to us:** yes.\n- **Mitigation:** object lock.\n\n### Repudiation\n\n- Threat-03-R: Silent deletes\n- An operator deletes rules and later denies it.\n- **T9**: a bold id with a colon still counts\n",
+        );
+        assert_eq!(ts.len(), 4, "{ts:#?}");
+        assert_eq!(ts[0].categories, vec![Spoofing]);
+        assert_eq!(
+            ts[0].mitigation.as_ref().map(|m| m.value.as_str()),
+            Some("mutual TLS between peers")
+        );
+        assert_eq!(
+            ts[1].mitigation.as_ref().map(|m| m.value.as_str()),
+            Some("object lock.")
+        );
+        assert!(
+            ts[2]
+                .description
+                .as_ref()
+                .is_some_and(|d| d.value.contains("denies it"))
+        );
+        assert_eq!(ts[3].id.as_ref().map(|i| i.value.as_str()), Some("T9"));
     }
 
     #[test]

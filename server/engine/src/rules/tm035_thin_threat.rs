@@ -7,6 +7,7 @@ use super::{Context, RuleMeta};
 use crate::document::{Threat, ThreatShape};
 use crate::finding::{Finding, FindingData, Level};
 use serde::Deserialize;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 pub const META: RuleMeta = RuleMeta {
@@ -54,8 +55,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(description) = &threat.description else { continue };
         let count = word_count(&description.value);
         let context = format!("{} {}", heading_text(cx, threat).unwrap_or(""), description.value);
-        let has_actor = names_any(&context, &threat_words().actors);
-        let has_impact = names_any(&context, &threat_words().impacts);
+        let (actors, impacts) = word_forms();
+        let has_actor = names_any_form(&context, actors);
+        let has_impact = names_any_form(&context, impacts);
         let who = match &threat.id {
             Some(id) => id.value.clone(),
             None => "This threat".to_string(),
@@ -105,7 +107,50 @@ fn threat_words() -> &'static ThreatWords {
     WORDS.get_or_init(|| toml::from_str(include_str!("../knowledge/threat_words.toml")).unwrap_or_default())
 }
 
+/// Every inflected form of the actor and impact words, built once: a description's
+/// words are then one set lookup each.
+fn word_forms() -> &'static (HashSet<String>, HashSet<String>) {
+    static FORMS: OnceLock<(HashSet<String>, HashSet<String>)> = OnceLock::new();
+    FORMS.get_or_init(|| {
+        let w = threat_words();
+        let forms = |bases: &[String]| -> HashSet<String> {
+            let mut set = HashSet::new();
+            for base in bases {
+                let base = base.to_lowercase();
+                for stem in stems(&base) {
+                    for suffix in &w.suffixes {
+                        set.insert(format!("{stem}{suffix}"));
+                    }
+                }
+                set.insert(base);
+            }
+            set
+        };
+        (forms(&w.actors), forms(&w.impacts))
+    })
+}
+
+fn names_any_form(text: &str, forms: &HashSet<String>) -> bool {
+    words(text).any(|w| forms.contains(&w))
+}
+
+/// `base` and its stems: a final `e` dropped, `y` as `i`, a final consonant doubled.
+fn stems(base: &str) -> Vec<String> {
+    let mut stems = vec![base.to_string()];
+    if let Some(s) = base.strip_suffix('e') {
+        stems.push(s.to_string());
+    }
+    if let Some(s) = base.strip_suffix('y') {
+        stems.push(format!("{s}i"));
+    }
+    if let Some(last) = base.chars().next_back().filter(|c| c.is_alphabetic() && !"aeiouywx".contains(*c)) {
+        stems.push(format!("{base}{last}"));
+    }
+    stems
+}
+
 /// Whether a whole word of `text` is one of `bases` or an inflection of one.
+#[cfg(test)]
 fn names_any(text: &str, bases: &[String]) -> bool {
     let suffixes = &threat_words().suffixes;
     words(text).any(|w| bases.iter().any(|b| inflects(&w, b, suffixes)))
@@ -124,6 +169,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// `word` is `base`, or `base` (or its stem: a final `e` dropped, `y` as `i`, a final
 /// consonant doubled) followed by one of `suffixes`.
+#[cfg(test)]
 fn inflects(word: &str, base: &str, suffixes: &[String]) -> bool {
     let base = base.to_lowercase();
     if word == base {
@@ -156,6 +202,12 @@ mod tests {
     #[test]
     fn inflections_match_but_other_words_do_not() {
         let has = |text: &str, list: &[String]| names_any(text, list);
+        // The precomputed forms agree with the direct check.
+        let (actors, impacts) = word_forms();
+        for text in ["An attacker replays tokens", "Key material exposed through logging", "the bot spammed"] {
+            assert_eq!(names_any_form(text, actors), names_any(text, &threat_words().actors), "{text}");
+            assert_eq!(names_any_form(text, impacts), names_any(text, &threat_words().impacts), "{text}");
+        }
         let w = threat_words();
         assert!(has("Key material exposed through logging", &w.impacts));
         assert!(has("real notifications are dropped", &w.impacts));
