@@ -111,6 +111,16 @@ pub fn read(text: &str, doc: &Document, config: &Config) -> AssetInventory {
                     inv.append_at = Some(after_line(text, t.range.end));
                 }
             }
+            // `- **Volume snapshots**` with a nested `- Classification/Sensitivity: …`.
+            Block::ListItem(item) if item.depth > 0 => {
+                if matches!(inv.shape, Some(InventoryShape::List))
+                    && let Some(last) = inv.assets.last_mut()
+                    && last.classification.is_none()
+                {
+                    let (content, base) = item_content(text, item.range);
+                    last.classification = labelled_classification(content, base);
+                }
+            }
             Block::ListItem(item) if item.depth == 0 => {
                 if let Some(asset) = read_item(text, item.range) {
                     inv.assets.push(asset);

@@ -71,7 +71,8 @@ pub struct Document {
 
 impl Document {
     pub fn parse(text: &str, config: &Config) -> Document {
-        let parsed = markdown::parse_blocks(text);
+        let mut parsed = markdown::parse_blocks(text);
+        promote_bold_category_paragraphs(text, &mut parsed.blocks);
         let mut doc = Document {
             text_len: text.len(),
             ..Document::default()
@@ -197,6 +198,37 @@ impl Document {
                     }
                 })
         })
+    }
+}
+
+/// Some threat models name their STRIDE categories in bold paragraphs instead of
+/// headings (`**1. Spoofing**`). Such a paragraph becomes a heading one level below the
+/// last real heading, so it opens a category section like `## Spoofing` would.
+fn promote_bold_category_paragraphs(text: &str, blocks: &mut [Block]) {
+    let mut last_level = 1u8;
+    for block in blocks.iter_mut() {
+        match block {
+            Block::Heading(h) => last_level = h.level,
+            Block::Paragraph(p) if !p.in_list_item && !p.in_blockquote => {
+                let raw = p.range.slice(text).trim();
+                let inner = raw
+                    .strip_prefix("**")
+                    .and_then(|r| r.strip_suffix("**"))
+                    .or_else(|| raw.strip_prefix("__").and_then(|r| r.strip_suffix("__")));
+                let Some(inner) = inner.filter(|i| !i.contains(['*', '\n'])) else {
+                    continue;
+                };
+                if sections::category_heading(inner).is_empty() {
+                    continue;
+                }
+                *block = Block::Heading(Heading {
+                    level: last_level.saturating_add(1).min(6),
+                    range: p.range,
+                    text: inner.trim().to_string(),
+                });
+            }
+            _ => {}
+        }
     }
 }
 

@@ -431,19 +431,30 @@ pub fn is_mitigations_heading(heading_text: &str) -> bool {
         None => normalized.as_str(),
     };
     let w = words(rest);
-    w.len() <= 4
-        && w.last().is_some_and(|last| {
-            matches!(
-                last.as_str(),
-                "mitigation"
-                    | "mitigations"
-                    | "countermeasure"
-                    | "countermeasures"
-                    | "controls"
-                    | "remediation"
-                    | "remediations"
-            )
-        })
+    let mitigation_word =
+        |x: &String| matches!(x.as_str(), "mitigation" | "mitigations" | "countermeasures");
+    // `Possible mitigation strategies`, `Mitigation plan`.
+    let trailing_kind = w.len() >= 2
+        && w.len() <= 4
+        && mitigation_word(&w[w.len() - 2])
+        && matches!(
+            w[w.len() - 1].as_str(),
+            "strategies" | "strategy" | "plan" | "plans" | "measures" | "steps"
+        );
+    trailing_kind
+        || w.len() <= 4
+            && w.last().is_some_and(|last| {
+                matches!(
+                    last.as_str(),
+                    "mitigation"
+                        | "mitigations"
+                        | "countermeasure"
+                        | "countermeasures"
+                        | "controls"
+                        | "remediation"
+                        | "remediations"
+                )
+            })
 }
 
 /// The offset just past the line terminator after `offset`.

@@ -262,7 +262,10 @@ impl Reader<'_> {
                 .is_some_and(|p| !p.categories.is_empty());
             let parent_is_threat = s.parent.is_some_and(|p| origin.contains(&p));
             let is_threat = id_range.is_some()
-                || (!parent_is_threat && (parent_is_category || s.leading_category.is_some()));
+                || (!parent_is_threat
+                    && (parent_is_category
+                        || s.leading_category.is_some()
+                        || self.names_its_category(i)));
             if !is_threat {
                 continue;
             }
@@ -305,36 +308,87 @@ impl Reader<'_> {
             .first_child_heading(section_index)
             .unwrap_or(s.range.end);
         let body = TextRange::new(s.body.start, own_end.max(s.body.start));
-        let mut pending_label: Option<ThreatField> = None;
+        // The field a label with no value (`Mitigations:`, `**Scenario**`) opens for the
+        // blocks after it; `Some(None)` for a label that is no field (its blocks are
+        // skipped, not taken for the description).
+        let mut pending: Option<Option<ThreatField>> = None;
         for block in self.doc.blocks_in(body) {
             match block {
                 Block::Paragraph(p) if !p.in_list_item => {
+                    let raw = p.range.slice(self.text);
+                    if let Some(label) = bold_only_label(raw) {
+                        pending = Some(label_field(label));
+                        continue;
+                    }
                     let fields = label_lines(self.text, p.range);
                     if fields.is_empty() {
-                        pending_label = None;
-                        if t.description.is_none() {
-                            let prose = p.range.slice(self.text).trim();
-                            t.description = Some(Spanned::new(prose.to_string(), p.range));
+                        let prose = Spanned::new(raw.trim().to_string(), p.range);
+                        match pending.take() {
+                            // `**Impact**` prose is not a severity; only a scale word is.
+                            Some(Some(ThreatField::Severity)) => {
+                                if is_severity_like(&prose.value, self.config) {
+                                    t.set(ThreatField::Severity, prose, self.text);
+                                }
+                            }
+                            Some(Some(field)) => t.set(field, prose, self.text),
+                            Some(None) => {}
+                            None => {
+                                if t.description.is_none() {
+                                    t.description = Some(prose);
+                                }
+                            }
                         }
                         continue;
                     }
-                    pending_label = None;
+                    pending = None;
                     for (field, value) in fields {
                         if value.value.is_empty() {
-                            pending_label = Some(field);
+                            pending = Some(Some(field));
                         } else {
                             t.set(field, value, self.text);
                         }
                     }
                 }
-                Block::ListItem(item) if item.depth == 0 => {
-                    if let Some(field) = pending_label {
-                        let (content, base) = item_content(self.text, item.range);
-                        let value = Spanned::new(
-                            content.trim().to_string(),
-                            TextRange::new(base, base + content.trim_end().len()),
-                        );
-                        t.set(field, value, self.text);
+                Block::ListItem(item) => {
+                    let (content, base) = item_content(self.text, item.range);
+                    let value = Spanned::new(
+                        content.trim().to_string(),
+                        TextRange::new(base, base + content.trim_end().len()),
+                    );
+                    if item.depth == 0 {
+                        // `* Category: Tampering`, `* Possible Mitigation Strategies:`.
+                        if let Some((label, rest)) = bullet_label(content) {
+                            match label_field(label) {
+                                Some(field) if rest.trim().is_empty() => {
+                                    pending = Some(Some(field))
+                                }
+                                Some(field) => {
+                                    let lead = content.len() - rest.len();
+                                    let v = rest.trim();
+                                    let start =
+                                        base + lead + (rest.len() - rest.trim_start().len());
+                                    t.set(
+                                        field,
+                                        Spanned::new(
+                                            v.to_string(),
+                                            TextRange::new(start, start + v.len()),
+                                        ),
+                                        self.text,
+                                    );
+                                    pending = None;
+                                }
+                                None => pending = Some(None),
+                            }
+                            continue;
+                        }
+                    }
+                    match pending {
+                        Some(Some(field)) => t.set(field, value, self.text),
+                        Some(None) => {}
+                        None if item.depth == 0 && t.description.is_none() => {
+                            t.description = Some(value)
+                        }
+                        None => {}
                     }
                 }
                 _ => {}
@@ -350,6 +404,27 @@ impl Reader<'_> {
             };
             t.description = Some(Spanned::new(title, s.heading_range));
         }
+    }
+
+    /// Whether a heading's own body gives a `Category:` field (a line or a bullet), which
+    /// makes the heading a threat wherever it stands in the threat model.
+    fn names_its_category(&self, section_index: usize) -> bool {
+        let s = &self.doc.sections[section_index];
+        let own_end = self
+            .first_child_heading(section_index)
+            .unwrap_or(s.range.end);
+        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        self.doc.blocks_in(body).any(|b| match b {
+            Block::Paragraph(p) => label_lines(self.text, p.range)
+                .iter()
+                .any(|(f, _)| *f == ThreatField::Category),
+            Block::ListItem(item) if item.depth == 0 => {
+                let (content, _) = item_content(self.text, item.range);
+                bullet_label(content)
+                    .is_some_and(|(label, _)| threat_field(label) == Some(ThreatField::Category))
+            }
+            _ => false,
+        })
     }
 
     fn first_child_heading(&self, section_index: usize) -> Option<usize> {
@@ -669,7 +744,7 @@ impl Reader<'_> {
         let is_threat_table = columns.contains(&Some(ThreatField::Description))
             || columns.contains(&Some(ThreatField::Category));
         if !is_threat_table {
-            return Vec::new();
+            return self.matrix_rows(t);
         }
         let mut out = Vec::new();
         for row in &t.rows {
@@ -696,6 +771,48 @@ impl Reader<'_> {
             }
             let empty_row = row.cells.iter().all(|c| c.text.trim().is_empty());
             if !empty_row {
+                out.push(threat);
+            }
+        }
+        out
+    }
+
+    /// A STRIDE-by-component matrix: each row a category (first cell), each further
+    /// column an element (header), each non-empty cell a threat against that element.
+    fn matrix_rows(&self, t: &Table) -> Vec<Threat> {
+        let row_categories: Vec<Vec<StrideCategory>> = t
+            .rows
+            .iter()
+            .map(|r| {
+                let first = r.cells.first().map_or("", |c| c.text.as_str());
+                let parsed = parse_category_cell(first);
+                if parsed.unknown.is_empty() {
+                    parsed.categories
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        if t.rows.is_empty() || t.header.cells.len() < 2 || row_categories.iter().any(Vec::is_empty)
+        {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (row, cats) in t.rows.iter().zip(&row_categories) {
+            for (cell, head) in row.cells.iter().zip(&t.header.cells).skip(1) {
+                if cell.text.trim().is_empty() {
+                    continue;
+                }
+                let mut threat = Threat::new(ThreatShape::Table, cell.range, cell.range);
+                threat.add_categories(cats);
+                threat.description = Some(Spanned::new(cell.text.trim().to_string(), cell.range));
+                if !head.text.trim().is_empty() {
+                    threat
+                        .targets
+                        .push(Spanned::new(head.text.trim().to_string(), head.range));
+                    threat.target_cell =
+                        Some(Spanned::new(head.text.trim().to_string(), head.range));
+                }
                 out.push(threat);
             }
         }
@@ -808,6 +925,38 @@ impl Reader<'_> {
     }
 }
 
+/// `**Scenario**` or `__Mitigation__` alone on a line (a colon after it allowed): the
+/// label.
+fn bold_only_label(paragraph: &str) -> Option<&str> {
+    let p = paragraph.trim().trim_end_matches(':');
+    let inner = p
+        .strip_prefix("**")
+        .and_then(|r| r.strip_suffix("**"))
+        .or_else(|| p.strip_prefix("__").and_then(|r| r.strip_suffix("__")))?;
+    let inner = inner.trim().trim_end_matches(':').trim();
+    (!inner.is_empty() && !inner.contains(['*', '\n']) && inner.split_whitespace().count() <= 4)
+        .then_some(inner)
+}
+
+/// The threat field a label names: a column alias, or a mitigations label
+/// (`Recommended mitigations`, `Possible Mitigation Strategies`).
+fn label_field(label: &str) -> Option<ThreatField> {
+    threat_field(label).or_else(|| {
+        super::sections::is_mitigations_heading(label).then_some(ThreatField::Mitigation)
+    })
+}
+
+/// A list item opening with a label and a colon: `(label, the rest after the colon)`.
+fn bullet_label(content: &str) -> Option<(&str, &str)> {
+    if !label_first(content) {
+        return None;
+    }
+    let colon = content.find(':')?;
+    let label = content[..colon].trim().trim_matches(['*', '_']).trim();
+    let rest = content[colon + 1..].trim_start_matches(['*', '_']);
+    Some((label, rest))
+}
+
 /// Whether list-item content opens with a `Label:` (bold or plain, a few words).
 fn label_first(content: &str) -> bool {
     let c = content.trim_start();
@@ -822,7 +971,7 @@ fn label_first(content: &str) -> bool {
         && label
             .chars()
             .all(|ch| ch.is_alphanumeric() || matches!(ch, ' ' | '/' | '-' | '#'))
-        && (c.starts_with("**") || c.starts_with("__") || threat_field(label).is_some())
+        && (c.starts_with("**") || c.starts_with("__") || label_field(label).is_some())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
