@@ -148,6 +148,31 @@ impl Document {
             .position(|s| s.kind == Some(kind) && within(s))
     }
 
+    /// The section threats are read from: the threat model, else the threats section.
+    pub fn threat_region(&self) -> Option<&Section> {
+        self.threat_region_index()
+            .and_then(|i| self.sections.get(i))
+    }
+
+    pub fn threat_region_index(&self) -> Option<usize> {
+        self.threat_model
+            .or_else(|| self.section_index(SectionKind::Threats))
+    }
+
+    /// A section's own body: from after its heading to its first sub-heading.
+    pub fn own_body(&self, section_index: usize) -> TextRange {
+        let Some(s) = self.sections.get(section_index) else {
+            return TextRange::default();
+        };
+        let end = self
+            .sections
+            .iter()
+            .skip(section_index + 1)
+            .find(|c| c.parent == Some(section_index))
+            .map_or(s.range.end, |c| c.heading_range.start);
+        TextRange::new(s.body.start.min(end), end)
+    }
+
     /// The blocks whose start lies inside `range`, in order.
     pub fn blocks_in(&self, range: TextRange) -> impl Iterator<Item = &Block> {
         let first = self

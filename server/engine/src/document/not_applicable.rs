@@ -109,13 +109,7 @@ fn parse_statement(line: &str, base: usize, range: TextRange) -> Option<NotAppli
 }
 
 pub fn read(text: &str, doc: &Document) -> Vec<NotApplicable> {
-    let Some(region_index) = doc
-        .threat_model
-        .or_else(|| doc.section_index(SectionKind::Threats))
-    else {
-        return Vec::new();
-    };
-    let Some(region) = doc.sections.get(region_index) else {
+    let Some(region) = doc.threat_region() else {
         return Vec::new();
     };
     let excluded = |offset: usize| {

@@ -162,10 +162,7 @@ fn split_targets(text: &str, range: TextRange) -> Vec<Spanned<String>> {
 
 /// Reads every threat of the document, in document order.
 pub fn read(text: &str, doc: &Document, config: &Config) -> Vec<Threat> {
-    let Some(region_index) = doc
-        .threat_model
-        .or_else(|| doc.section_index(SectionKind::Threats))
-    else {
+    let Some(region_index) = doc.threat_region_index() else {
         return Vec::new();
     };
     let Some(region) = doc.sections.get(region_index) else {
@@ -304,10 +301,7 @@ impl Reader<'_> {
     /// paragraph, and lists under a mitigations label.
     fn read_threat_body(&self, t: &mut Threat, section_index: usize) {
         let s = &self.doc.sections[section_index];
-        let own_end = self
-            .first_child_heading(section_index)
-            .unwrap_or(s.range.end);
-        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let body = self.doc.own_body(section_index);
         // The field a label with no value (`Mitigations:`, `**Scenario**`) opens for the
         // blocks after it; `Some(None)` for a label that is no field (its blocks are
         // skipped, not taken for the description).
@@ -409,11 +403,7 @@ impl Reader<'_> {
     /// Whether a heading's own body gives a `Category:` field (a line or a bullet), which
     /// makes the heading a threat wherever it stands in the threat model.
     fn names_its_category(&self, section_index: usize) -> bool {
-        let s = &self.doc.sections[section_index];
-        let own_end = self
-            .first_child_heading(section_index)
-            .unwrap_or(s.range.end);
-        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let body = self.doc.own_body(section_index);
         self.doc.blocks_in(body).any(|b| match b {
             Block::Paragraph(p) => label_lines(self.text, p.range)
                 .iter()
@@ -427,22 +417,12 @@ impl Reader<'_> {
         })
     }
 
-    fn first_child_heading(&self, section_index: usize) -> Option<usize> {
-        self.doc
-            .sections
-            .iter()
-            .skip(section_index + 1)
-            .find(|c| c.parent == Some(section_index))
-            .map(|c| c.heading_range.start)
-    }
-
     /// A mitigations sub-heading: the threat with the id it names, else the threat whose
     /// section holds it or that comes before it; as the last sub-heading of a category
     /// section, every threat of that section.
     fn attach_mitigations_heading(&self, i: usize, threats: &mut [Threat], origin: &[usize]) {
         let s = &self.doc.sections[i];
-        let own_end = self.first_child_heading(i).unwrap_or(s.range.end);
-        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let body = self.doc.own_body(i);
         let content = body.slice(self.text).trim();
         if content.is_empty() {
             return;
@@ -498,9 +478,8 @@ impl Reader<'_> {
     /// holds only prose, one threat.
     fn category_body(&self, i: usize) -> Vec<Threat> {
         let s = &self.doc.sections[i];
-        let has_children = self.first_child_heading(i).is_some();
-        let own_end = self.first_child_heading(i).unwrap_or(s.range.end);
-        let body = TextRange::new(s.body.start, own_end.max(s.body.start));
+        let has_children = self.doc.own_body(i).end < s.range.end;
+        let body = self.doc.own_body(i);
         let mut out: Vec<Threat> = Vec::new();
         // Mitigation items under a label, with the number of threats there were then: a
         // list after a labelled threat (`**Threat:** …` then `**Mitigation:**`) is that

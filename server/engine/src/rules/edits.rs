@@ -310,15 +310,12 @@ pub fn add_asset(cx: &Context<'_>, name: &str, kind: &str) -> Option<(String, Ed
 /// mitigations, review (a STRIDE category section counts as threats), else at the end of
 /// the threat model. `None` without a threat-model section.
 pub fn subsection_insert_at(cx: &Context<'_>, kind: SectionKind) -> Option<usize> {
-    const ORDER: [SectionKind; 6] = [
-        SectionKind::Scope,
-        SectionKind::Diagram,
-        SectionKind::Assets,
-        SectionKind::Threats,
-        SectionKind::Mitigations,
-        SectionKind::Review,
-    ];
-    let rank = |k: SectionKind| ORDER.iter().position(|o| *o == k);
+    let rank = |k: SectionKind| {
+        SectionKind::REQUIRED
+            .iter()
+            .chain([&SectionKind::Review])
+            .position(|o| *o == k)
+    };
     let mine = rank(kind)?;
     let tm_index = cx.doc.threat_model?;
     let tm = cx.doc.sections.get(tm_index)?;

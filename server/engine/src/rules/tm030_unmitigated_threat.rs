@@ -149,14 +149,7 @@ fn reference_edit(cx: &Context<'_>, threat: &Threat, id: &str) -> Option<Edit> {
         ThreatShape::Heading => {
             let nl = edits::eol(text);
             let index = cx.doc.sections.iter().position(|s| s.heading_range == threat.range)?;
-            let section = cx.doc.sections.get(index)?;
-            let own_end = cx
-                .doc
-                .sections
-                .iter()
-                .skip(index + 1)
-                .find(|c| c.parent == Some(index))
-                .map_or(section.range.end, |c| c.heading_range.start);
+            let own_end = cx.doc.own_body(index).end;
             let before = text.get(..own_end)?;
             let lead = if before.ends_with("\n\n") || before.ends_with("\r\n\r\n") {
                 String::new()

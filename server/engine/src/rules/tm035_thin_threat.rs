@@ -149,13 +149,6 @@ fn stems(base: &str) -> Vec<String> {
     stems
 }
 
-/// Whether a whole word of `text` is one of `bases` or an inflection of one.
-#[cfg(test)]
-fn names_any(text: &str, bases: &[String]) -> bool {
-    let suffixes = &threat_words().suffixes;
-    words(text).any(|w| bases.iter().any(|b| inflects(&w, b, suffixes)))
-}
-
 /// Lowercase words of `text`, without a possessive `'s`.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
@@ -165,27 +158,6 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
             w.trim_matches(['\'', '’']).to_string()
         })
         .filter(|w| !w.is_empty())
-}
-
-/// `word` is `base`, or `base` (or its stem: a final `e` dropped, `y` as `i`, a final
-/// consonant doubled) followed by one of `suffixes`.
-#[cfg(test)]
-fn inflects(word: &str, base: &str, suffixes: &[String]) -> bool {
-    let base = base.to_lowercase();
-    if word == base {
-        return true;
-    }
-    let mut stems = vec![base.clone()];
-    if let Some(s) = base.strip_suffix('e') {
-        stems.push(s.to_string());
-    }
-    if let Some(s) = base.strip_suffix('y') {
-        stems.push(format!("{s}i"));
-    }
-    if let Some(last) = base.chars().next_back().filter(|c| c.is_alphabetic() && !"aeiouywx".contains(*c)) {
-        stems.push(format!("{base}{last}"));
-    }
-    stems.iter().any(|stem| word.strip_prefix(stem.as_str()).is_some_and(|rest| suffixes.iter().any(|s| s == rest)))
 }
 
 #[cfg(test)]
@@ -201,23 +173,18 @@ mod tests {
 
     #[test]
     fn inflections_match_but_other_words_do_not() {
-        let has = |text: &str, list: &[String]| names_any(text, list);
-        // The precomputed forms agree with the direct check.
         let (actors, impacts) = word_forms();
-        for text in ["An attacker replays tokens", "Key material exposed through logging", "the bot spammed"] {
-            assert_eq!(names_any_form(text, actors), names_any(text, &threat_words().actors), "{text}");
-            assert_eq!(names_any_form(text, impacts), names_any(text, &threat_words().impacts), "{text}");
-        }
-        let w = threat_words();
-        assert!(has("Key material exposed through logging", &w.impacts));
-        assert!(has("real notifications are dropped", &w.impacts));
-        assert!(has("the release owner denies a signature", &w.impacts));
-        assert!(has("code execution on the host", &w.impacts));
-        assert!(has("one tenant's orders", &w.actors));
-        assert!(has("attackers", &w.actors));
-        assert!(!has("both sides", &w.actors));
-        assert!(!has("data at rest is not encrypted", &w.actors));
-        assert!(!has("data at rest is not encrypted", &w.impacts));
-        assert!(!has("the form is ready", &w.impacts));
+        let has = names_any_form;
+        assert!(has("Key material exposed through logging", impacts));
+        assert!(has("real notifications are dropped", impacts));
+        assert!(has("the release owner denies a signature", impacts));
+        assert!(has("code execution on the host", impacts));
+        assert!(has("one tenant's orders", actors));
+        assert!(has("attackers", actors));
+        assert!(has("the bot spammed", actors));
+        assert!(!has("both sides", actors));
+        assert!(!has("data at rest is not encrypted", actors));
+        assert!(!has("data at rest is not encrypted", impacts));
+        assert!(!has("the form is ready", impacts));
     }
 }

@@ -116,15 +116,10 @@ fn own_text(cx: &Context<'_>, threat: &Threat) -> TextRange {
     let Some(index) = cx.doc.sections.iter().position(|s| s.heading_range == threat.range) else {
         return threat.range;
     };
-    let Some(section) = cx.doc.sections.get(index) else { return threat.range };
-    let end = cx
-        .doc
-        .sections
-        .iter()
-        .skip(index + 1)
-        .find(|c| c.parent == Some(index))
-        .map_or(section.range.end, |c| c.heading_range.start);
-    TextRange::new(section.body.start.min(end), end)
+    if cx.doc.sections.get(index).is_none() {
+        return threat.range;
+    }
+    cx.doc.own_body(index)
 }
 
 /// A rationale or owner column of the threats table with something in this row.
