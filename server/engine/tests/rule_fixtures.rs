@@ -114,6 +114,15 @@ fn key(f: &Finding) -> String {
     )
 }
 
+/// Whether `f` is the finding an `expect` comment names: its code, and the word (when
+/// given) in its data or message.
+fn is_expected(f: &Finding, code: &str, word: &Option<String>) -> bool {
+    f.code == code
+        && word.as_ref().is_none_or(|w| {
+            key(f).to_lowercase().contains(w) || f.message.to_lowercase().contains(w)
+        })
+}
+
 fn expectations(text: &str) -> Vec<(String, Option<String>)> {
     marked(text, "<!-- expect:")
 }
@@ -174,13 +183,10 @@ fn every_rule_fixture() {
                 continue;
             }
             for (want, word) in expectations(&text) {
-                let hit = analysis.findings.iter().any(|f| {
-                    f.code == want
-                        && word.as_ref().is_none_or(|w| {
-                            key(f).to_lowercase().contains(w)
-                                || f.message.to_lowercase().contains(w)
-                        })
-                });
+                let hit = analysis
+                    .findings
+                    .iter()
+                    .any(|f| is_expected(f, &want, &word));
                 if !hit {
                     failures.push(format!(
                         "{}: expect {want} {word:?} not found",
@@ -339,13 +345,7 @@ fn real_world_shapes_read_as_written() {
             analysis
                 .findings
                 .iter()
-                .filter(|f| {
-                    f.code == code
-                        && word.as_ref().is_none_or(|w| {
-                            key(f).to_lowercase().contains(w)
-                                || f.message.to_lowercase().contains(w)
-                        })
-                })
+                .filter(|f| is_expected(f, code, word))
                 .map(|f| format!("{} {}", key(f), f.message))
                 .collect()
         };
