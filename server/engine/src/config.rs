@@ -37,15 +37,7 @@ pub const DEFAULT_REMEDIATION_DAYS: &[(&str, u32)] =
 /// The risk tiers of SPEC §5.2, the keys of `[activities]`.
 pub const RISK_TIERS: &[&str] = &["high", "medium", "low"];
 /// The section kinds `[sections]` may add heading names to.
-const SECTION_KEYS: &[&str] = &[
-    "threat_model",
-    "scope",
-    "diagram",
-    "assets",
-    "threats",
-    "mitigations",
-    "review",
-];
+const SECTION_KEYS: &[&str] = &crate::document::sections::SECTION_IDS;
 /// The sensitive topics of SPEC §5.2 (`knowledge/topics.toml` holds their keywords).
 const TOPIC_IDS: &[&str] = &[
     "authentication",

@@ -31,6 +31,17 @@ fn md_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// A fixture's text and file name.
+fn read_fixture(path: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("x.md")
+        .to_string();
+    (text, name)
+}
+
 /// Fixtures are analysed as if they lived under `design/`, so they are design docs.
 fn run(text: &str, name: &str, config: &Config) -> Analysis {
     analyze(
@@ -161,12 +172,7 @@ fn every_rule_fixture() {
             .unwrap_or("")
             .to_uppercase();
         for path in md_files(&dir.join("invalid")) {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("x.md")
-                .to_string();
+            let (text, name) = read_fixture(&path);
             let config = config_for(&path);
             let analysis = run(&text, &name, &config);
             let mine: Vec<&Finding> = analysis
@@ -221,12 +227,7 @@ fn every_rule_fixture() {
             );
         }
         for path in md_files(&dir.join("valid")) {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("x.md")
-                .to_string();
+            let (text, name) = read_fixture(&path);
             let analysis = run(&text, &name, &config_for(&path));
             let mine: Vec<&Finding> = analysis
                 .findings
@@ -283,12 +284,7 @@ fn complete_examples_have_no_warnings() {
     let mut checked = 0;
     for dir in dirs {
         for path in md_files(&dir) {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("x.md")
-                .to_string();
+            let (text, name) = read_fixture(&path);
             if name.contains("billing") {
                 continue;
             }
@@ -334,12 +330,7 @@ fn real_world_shapes_read_as_written() {
         dir.display()
     );
     for path in files {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("x.md")
-            .to_string();
+        let (text, name) = read_fixture(&path);
         let analysis = run(&text, &name, &Config::default());
         let hits = |code: &str, word: &Option<String>| -> Vec<String> {
             analysis

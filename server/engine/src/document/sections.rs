@@ -70,6 +70,17 @@ impl SectionKind {
     }
 }
 
+/// Every section kind's id (`SectionKind::id`), as `[sections]` keys in the config.
+pub const SECTION_IDS: [&str; 7] = [
+    "threat_model",
+    "scope",
+    "diagram",
+    "assets",
+    "threats",
+    "mitigations",
+    "review",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// Index into `Document::headings`.
@@ -597,6 +608,12 @@ mod tests {
             "Threat-01-S Recommended mitigations"
         ));
         assert!(is_mitigations_heading("Mitigations"));
+        for id in SECTION_IDS {
+            assert_eq!(
+                SectionKind::from_config_key(id).map(SectionKind::id),
+                Some(id)
+            );
+        }
         assert!(!is_mitigations_heading(
             "Risks and the design of mitigations in depth"
         ));

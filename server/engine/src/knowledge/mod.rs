@@ -339,16 +339,6 @@ pub fn templates() -> &'static Templates {
     &templates_file().templates
 }
 
-/// The subsection kinds a threat-model skeleton has, in the order they appear.
-pub const SUBSECTIONS: [&str; 6] = [
-    "scope",
-    "diagram",
-    "assets",
-    "threats",
-    "mitigations",
-    "review",
-];
-
 impl Templates {
     /// The raw template of a subsection kind (`scope`, `diagram`, `assets`, `threats`,
     /// `mitigations`, `review`).
@@ -455,6 +445,16 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The subsection kinds a skeleton has, in order.
+    fn subsections() -> Vec<&'static str> {
+        use crate::document::SectionKind;
+        SectionKind::REQUIRED
+            .into_iter()
+            .chain([SectionKind::Review])
+            .map(SectionKind::id)
+            .collect()
+    }
 
     fn stride() -> &'static Methodology {
         Methodology::stride()
@@ -707,7 +707,7 @@ mod tests {
     fn templates_hold_the_placeholders_the_engine_fills() {
         let t = templates();
         assert_eq!(t.threat_model_heading, "## Threat model");
-        for kind in SUBSECTIONS {
+        for kind in subsections() {
             let s = t.subsection_template(kind).unwrap_or_default();
             assert!(s.starts_with("{level} "), "{kind} starts with its heading");
             assert!(
@@ -772,7 +772,7 @@ mod tests {
         let t = templates();
         let m = stride();
         let mut all = String::new();
-        for kind in SUBSECTIONS {
+        for kind in subsections() {
             all.push_str(&t.subsection(kind, "###", m).unwrap_or_default());
         }
         all.push_str(&fill(&t.not_applicable_item, &[("category", "Tampering")]));
@@ -791,7 +791,7 @@ mod tests {
     fn subsections_fill_completely() {
         let t = templates();
         let m = stride();
-        for kind in SUBSECTIONS {
+        for kind in subsections() {
             let s = t.subsection(kind, "####", m).unwrap_or_default();
             assert!(s.starts_with("#### "), "{kind}");
             assert!(
