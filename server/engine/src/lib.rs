@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod config;
 pub mod detect;
+pub mod diagram;
 pub mod document;
 pub mod finding;
 pub mod knowledge;

@@ -64,6 +64,8 @@ pub struct Document {
     pub not_applicable: Vec<NotApplicable>,
     pub suppressions: Vec<Suppression>,
     pub mermaid: Vec<MermaidBlock>,
+    /// The flowcharts among `mermaid`, read as data-flow diagrams.
+    pub diagrams: Vec<crate::diagram::Diagram>,
     pub links: Vec<LocalLink>,
     /// A `Last reviewed: YYYY-MM-DD` line inside the threat-model section.
     pub last_reviewed_line: Option<Spanned<String>>,
