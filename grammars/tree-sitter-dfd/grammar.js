@@ -133,7 +133,7 @@ module.exports = grammar({
     _text_slanted: _ => token(/[^\s"\]]([^\r\n\]]*[^\s\]\/\\])?/),
 
     // `"…"`: mermaid has no escapes inside; entities like `#quot;` are plain text here.
-    string: _ => token(/"[^"]*"/),
+    string: _ => token(/"[^"\r\n]*"/),
     // "`…`": a markdown label; it wins over `string`, which would match the same text.
     markdown_string: _ => token(prec(1, /"`[^`]*`"/)),
 

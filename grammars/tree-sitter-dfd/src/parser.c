@@ -1794,15 +1794,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 29:
       if (lookahead == '"') ADVANCE(190);
       if (lookahead == '`') ADVANCE(31);
-      if (lookahead != 0) ADVANCE(30);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(30);
       END_STATE();
     case 30:
       if (lookahead == '"') ADVANCE(190);
-      if (lookahead != 0) ADVANCE(30);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(30);
       END_STATE();
     case 31:
       if (lookahead == '"') ADVANCE(191);
       if (lookahead == '`') ADVANCE(33);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(77);
       if (lookahead != 0) ADVANCE(31);
       END_STATE();
     case 32:
@@ -1810,43 +1816,53 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 33:
       if (lookahead == '"') ADVANCE(194);
-      if (lookahead != 0) ADVANCE(30);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(30);
       END_STATE();
     case 34:
       if (lookahead == '"') ADVANCE(193);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ';' ||
           lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 35:
-      if (lookahead == '"') ADVANCE(192);
-      if (lookahead == '`') ADVANCE(230);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(31);
+      ADVANCE_MAP(
+        '"', 192,
+        '`', 230,
+        '\t', 35,
+        ' ', 35,
+        '\n', 77,
+        '\r', 77,
+        0x0b, 31,
+        '\f', 31,
+        ';', 31,
+        '[', 31,
+      );
       if (lookahead != 0) ADVANCE(239);
       END_STATE();
     case 36:
       if (lookahead == '"') ADVANCE(149);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0) ADVANCE(144);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
       END_STATE();
     case 37:
       ADVANCE_MAP(
         '"', 148,
-        '`', 141,
-        '\n', 31,
-        '\r', 31,
         ']', 31,
+        '`', 141,
+        '\n', 77,
+        '\r', 77,
         '\t', 37,
         0x0b, 37,
         '\f', 37,
@@ -1855,27 +1871,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0) ADVANCE(145);
       END_STATE();
     case 38:
-      ADVANCE_MAP(
-        '"', 189,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(38);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
       END_STATE();
     case 39:
       ADVANCE_MAP(
         '"', 188,
-        '`', 181,
-        '\n', 31,
-        '\r', 31,
         ']', 31,
+        '`', 181,
+        '\n', 77,
+        '\r', 77,
         '\t', 39,
         0x0b, 39,
         '\f', 39,
@@ -1887,20 +1900,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 40:
       if (lookahead == '"') ADVANCE(159);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == ')') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0) ADVANCE(154);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
       END_STATE();
     case 41:
       ADVANCE_MAP(
         '"', 158,
-        '`', 151,
-        '\n', 31,
-        '\r', 31,
         ')', 31,
+        '`', 151,
+        '\n', 77,
+        '\r', 77,
         '\t', 41,
         0x0b, 41,
         '\f', 41,
@@ -1910,20 +1924,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 42:
       if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == '}') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0) ADVANCE(164);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
     case 43:
       ADVANCE_MAP(
         '"', 167,
         '`', 161,
-        '\n', 31,
-        '\r', 31,
         '}', 31,
+        '\n', 77,
+        '\r', 77,
         '\t', 43,
         0x0b, 43,
         '\f', 43,
@@ -1933,20 +1948,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 44:
       if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == '|') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0) ADVANCE(174);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
       END_STATE();
     case 45:
       ADVANCE_MAP(
         '"', 177,
         '`', 171,
-        '\n', 31,
-        '\r', 31,
         '|', 31,
+        '\n', 77,
+        '\r', 77,
         '\t', 45,
         0x0b, 45,
         '\f', 45,
@@ -2521,12 +2537,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 141:
       ACCEPT_TOKEN(sym__text_square);
       if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0) ADVANCE(144);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
       END_STATE();
     case 142:
       ACCEPT_TOKEN(sym__text_square);
@@ -2541,37 +2558,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 143:
       ACCEPT_TOKEN(sym__text_square);
-      ADVANCE_MAP(
-        '"', 149,
-        '`', 145,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 36,
-        0x0b, 36,
-        '\f', 36,
-        ' ', 36,
-      );
-      if (lookahead != 0) ADVANCE(144);
+      if (lookahead == '"') ADVANCE(149);
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '`') ADVANCE(145);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
       END_STATE();
     case 144:
       ACCEPT_TOKEN(sym__text_square);
       if (lookahead == '"') ADVANCE(149);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0) ADVANCE(144);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
       END_STATE();
     case 145:
       ACCEPT_TOKEN(sym__text_square);
       ADVANCE_MAP(
         '"', 148,
-        '`', 141,
-        '\n', 31,
-        '\r', 31,
         ']', 31,
+        '`', 141,
+        '\n', 77,
+        '\r', 77,
         '\t', 37,
         0x0b, 37,
         '\f', 37,
@@ -2639,12 +2654,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 151:
       ACCEPT_TOKEN(sym__text_round);
       if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == ')') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0) ADVANCE(154);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
       END_STATE();
     case 152:
       ACCEPT_TOKEN(sym__text_round);
@@ -2659,37 +2675,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 153:
       ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        '"', 159,
-        '`', 155,
-        '\n', 30,
-        '\r', 30,
-        ')', 30,
-        '\t', 40,
-        0x0b, 40,
-        '\f', 40,
-        ' ', 40,
-      );
-      if (lookahead != 0) ADVANCE(154);
+      if (lookahead == '"') ADVANCE(159);
+      if (lookahead == ')') ADVANCE(30);
+      if (lookahead == '`') ADVANCE(155);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(40);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
       END_STATE();
     case 154:
       ACCEPT_TOKEN(sym__text_round);
       if (lookahead == '"') ADVANCE(159);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == ')') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0) ADVANCE(154);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
       END_STATE();
     case 155:
       ACCEPT_TOKEN(sym__text_round);
       ADVANCE_MAP(
         '"', 158,
-        '`', 151,
-        '\n', 31,
-        '\r', 31,
         ')', 31,
+        '`', 151,
+        '\n', 77,
+        '\r', 77,
         '\t', 41,
         0x0b, 41,
         '\f', 41,
@@ -2757,12 +2771,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 161:
       ACCEPT_TOKEN(sym__text_curly);
       if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == '}') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0) ADVANCE(164);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
     case 162:
       ACCEPT_TOKEN(sym__text_curly);
@@ -2777,37 +2792,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 163:
       ACCEPT_TOKEN(sym__text_curly);
-      ADVANCE_MAP(
-        '"', 169,
-        '`', 165,
-        '\n', 30,
-        '\r', 30,
-        '}', 30,
-        '\t', 42,
-        0x0b, 42,
-        '\f', 42,
-        ' ', 42,
-      );
-      if (lookahead != 0) ADVANCE(164);
+      if (lookahead == '"') ADVANCE(169);
+      if (lookahead == '`') ADVANCE(165);
+      if (lookahead == '}') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(42);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
     case 164:
       ACCEPT_TOKEN(sym__text_curly);
       if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == '}') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0) ADVANCE(164);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
     case 165:
       ACCEPT_TOKEN(sym__text_curly);
       ADVANCE_MAP(
         '"', 167,
         '`', 161,
-        '\n', 31,
-        '\r', 31,
         '}', 31,
+        '\n', 77,
+        '\r', 77,
         '\t', 43,
         0x0b, 43,
         '\f', 43,
@@ -2875,12 +2888,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 171:
       ACCEPT_TOKEN(sym__text_pipe);
       if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == '|') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0) ADVANCE(174);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
       END_STATE();
     case 172:
       ACCEPT_TOKEN(sym__text_pipe);
@@ -2895,37 +2909,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 173:
       ACCEPT_TOKEN(sym__text_pipe);
-      ADVANCE_MAP(
-        '"', 179,
-        '`', 175,
-        '\n', 30,
-        '\r', 30,
-        '|', 30,
-        '\t', 44,
-        0x0b, 44,
-        '\f', 44,
-        ' ', 44,
-      );
-      if (lookahead != 0) ADVANCE(174);
+      if (lookahead == '"') ADVANCE(179);
+      if (lookahead == '`') ADVANCE(175);
+      if (lookahead == '|') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(44);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
       END_STATE();
     case 174:
       ACCEPT_TOKEN(sym__text_pipe);
       if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
+      if (lookahead == '|') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0) ADVANCE(174);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
       END_STATE();
     case 175:
       ACCEPT_TOKEN(sym__text_pipe);
       ADVANCE_MAP(
         '"', 177,
         '`', 171,
-        '\n', 31,
-        '\r', 31,
         '|', 31,
+        '\n', 77,
+        '\r', 77,
         '\t', 45,
         0x0b, 45,
         '\f', 45,
@@ -2995,19 +3007,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 181:
       ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 194,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
+      if (lookahead == '"') ADVANCE(194);
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(38);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
       END_STATE();
     case 182:
       ACCEPT_TOKEN(sym__text_slanted);
@@ -3027,10 +3036,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(sym__text_slanted);
       ADVANCE_MAP(
         '"', 189,
-        '`', 185,
-        '\n', 30,
-        '\r', 30,
         ']', 30,
+        '`', 185,
         '\t', 38,
         0x0b, 38,
         '\f', 38,
@@ -3038,32 +3045,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '/', 38,
         '\\', 38,
       );
-      if (lookahead != 0) ADVANCE(184);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
       END_STATE();
     case 184:
       ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 189,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(30);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(38);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
       END_STATE();
     case 185:
       ACCEPT_TOKEN(sym__text_slanted);
       ADVANCE_MAP(
         '"', 188,
-        '`', 181,
-        '\n', 31,
-        '\r', 31,
         ']', 31,
+        '`', 181,
+        '\n', 77,
+        '\r', 77,
         '\t', 39,
         0x0b, 39,
         '\f', 39,
@@ -3424,10 +3429,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '"') ADVANCE(194);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ';' ||
           lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 231:
       ACCEPT_TOKEN(sym__subgraph_words);
@@ -3505,30 +3512,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '`') ADVANCE(239);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ';' ||
           lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 238:
       ACCEPT_TOKEN(sym__subgraph_words);
       if (lookahead == '"') ADVANCE(193);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ';' ||
           lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 239:
       ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(192);
-      if (lookahead == '`') ADVANCE(230);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(31);
+      ADVANCE_MAP(
+        '"', 192,
+        '`', 230,
+        '\t', 35,
+        ' ', 35,
+        '\n', 77,
+        '\r', 77,
+        0x0b, 31,
+        '\f', 31,
+        ';', 31,
+        '[', 31,
+      );
       if (lookahead != 0) ADVANCE(239);
       END_STATE();
     case 240:
@@ -7269,7 +7285,7 @@ TS_PUBLIC const TSLanguage *tree_sitter_dfd(void) {
     .max_reserved_word_set_size = 0,
     .metadata = {
       .major_version = 0,
-      .minor_version = 0,
+      .minor_version = 1,
       .patch_version = 0,
     },
   };
