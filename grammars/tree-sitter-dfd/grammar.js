@@ -64,6 +64,7 @@ module.exports = grammar({
       $.style_statement,
       $.link_style,
       $.click_statement,
+      $.accessibility_statement,
     ),
 
     // `a[Foo] & b` on its own: declares nodes, draws nothing.
@@ -81,11 +82,29 @@ module.exports = grammar({
 
     node: $ => seq(
       field('id', $.identifier),
-      optional(field('shape', $._shape)),
+      optional(choice(
+        field('shape', $._shape),
+        field('data', $.shape_data),
+      )),
       optional(field('class', $.class_shorthand)),
     ),
 
     class_shorthand: $ => seq(':::', $.identifier),
+
+    // Mermaid 11's `id@{ shape: cyl, label: "Orders" }`: key/value pairs, kept as text.
+    shape_data: $ => seq(
+      '@{',
+      repeat(choice($.property, ',', $._newline)),
+      '}',
+    ),
+
+    property: $ => seq(
+      field('key', $.identifier),
+      ':',
+      field('value', choice($.string, $.property_value)),
+    ),
+
+    property_value: _ => token(/[^\s,}"]([^,}\r\n]*[^\s,}])?/),
 
     _shape: $ => choice(
       $.rectangle,
@@ -220,6 +239,22 @@ module.exports = grammar({
       'click',
       field('node', $.identifier),
       optional(field('action', $.style_text)),
+    ),
+
+    // `accTitle: …`, `accDescr: …` and `accDescr { … }`: accessibility texts.
+    accessibility_statement: $ => choice(
+      seq(
+        field('keyword', choice('accTitle', 'accDescr')),
+        ':',
+        optional(field('text', alias(/[^\s]([^\r\n]*[^\s])?/, $.accessibility_text))),
+      ),
+      seq(
+        field('keyword', 'accDescr'),
+        '{',
+        // The block may span lines, so its text keeps its surrounding whitespace.
+        optional(field('text', alias(/[^}]+/, $.accessibility_text))),
+        '}',
+      ),
     ),
 
     style_text: _ => token(/[^\s;]([^\r\n;]*[^\s;])?/),

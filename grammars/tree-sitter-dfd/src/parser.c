@@ -6,17 +6,25 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #endif
 
+#ifdef _MSC_VER
+#pragma optimize("", off)
+#elif defined(__clang__)
+#pragma clang optimize off
+#elif defined(__GNUC__)
+#pragma GCC optimize ("O0", "jump-tables")
+#endif
+
 #define LANGUAGE_VERSION 15
-#define STATE_COUNT 205
+#define STATE_COUNT 232
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 112
+#define SYMBOL_COUNT 123
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 67
+#define TOKEN_COUNT 74
 #define EXTERNAL_TOKEN_COUNT 0
-#define FIELD_COUNT 15
+#define FIELD_COUNT 19
 #define MAX_ALIAS_SEQUENCE_LENGTH 7
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 32
+#define PRODUCTION_ID_COUNT 36
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -33,104 +41,115 @@ enum ts_symbol_identifiers {
   sym__newline = 11,
   anon_sym_AMP = 12,
   anon_sym_COLON_COLON_COLON = 13,
-  anon_sym_LBRACK = 14,
-  anon_sym_RBRACK = 15,
-  anon_sym_LPAREN = 16,
-  anon_sym_RPAREN = 17,
-  anon_sym_LPAREN_LBRACK = 18,
-  anon_sym_RBRACK_RPAREN = 19,
-  anon_sym_LBRACK_LBRACK = 20,
-  anon_sym_RBRACK_RBRACK = 21,
-  anon_sym_LBRACK_LPAREN = 22,
-  anon_sym_RPAREN_RBRACK = 23,
-  anon_sym_LPAREN_LPAREN = 24,
-  anon_sym_RPAREN_RPAREN = 25,
-  anon_sym_LPAREN_LPAREN_LPAREN = 26,
-  anon_sym_RPAREN_RPAREN_RPAREN = 27,
-  anon_sym_GT = 28,
-  anon_sym_LBRACE = 29,
-  anon_sym_RBRACE = 30,
-  anon_sym_LBRACE_LBRACE = 31,
-  anon_sym_RBRACE_RBRACE = 32,
-  anon_sym_LBRACK_SLASH = 33,
-  anon_sym_SLASH_RBRACK = 34,
-  anon_sym_LBRACK_BSLASH = 35,
-  anon_sym_BSLASH_RBRACK = 36,
-  sym__text_square = 37,
-  sym__text_round = 38,
-  sym__text_curly = 39,
-  sym__text_pipe = 40,
-  sym__text_slanted = 41,
-  sym_string = 42,
-  sym_markdown_string = 43,
-  anon_sym_PIPE = 44,
-  aux_sym_link_token1 = 45,
-  aux_sym_link_token2 = 46,
-  aux_sym_link_token3 = 47,
-  aux_sym_link_token4 = 48,
-  aux_sym_link_token5 = 49,
-  aux_sym_link_token6 = 50,
-  aux_sym_link_token7 = 51,
-  aux_sym_link_token8 = 52,
-  aux_sym_link_token9 = 53,
-  sym_arrow = 54,
-  anon_sym_subgraph = 55,
-  anon_sym_end = 56,
-  sym__subgraph_words = 57,
-  anon_sym_direction = 58,
-  anon_sym_class = 59,
-  anon_sym_COMMA = 60,
-  anon_sym_classDef = 61,
-  anon_sym_style = 62,
-  anon_sym_linkStyle = 63,
-  anon_sym_click = 64,
-  sym_style_text = 65,
-  sym_comment = 66,
-  sym_source_file = 67,
-  sym_flowchart_header = 68,
-  sym_direction = 69,
-  sym__terminator = 70,
-  sym__statement = 71,
-  sym_node_statement = 72,
-  sym_edge_statement = 73,
-  sym_node_group = 74,
-  sym__node_list = 75,
-  sym_node = 76,
-  sym_class_shorthand = 77,
-  sym__shape = 78,
-  sym_rectangle = 79,
-  sym_round = 80,
-  sym_stadium = 81,
-  sym_subroutine = 82,
-  sym_cylinder = 83,
-  sym_circle = 84,
-  sym_double_circle = 85,
-  sym_asymmetric = 86,
-  sym_rhombus = 87,
-  sym_hexagon = 88,
-  sym_parallelogram = 89,
-  sym_parallelogram_alt = 90,
-  sym_trapezoid = 91,
-  sym_trapezoid_alt = 92,
-  sym__label_square = 93,
-  sym__label_round = 94,
-  sym__label_curly = 95,
-  sym__label_slanted = 96,
-  sym__label_pipe = 97,
-  sym_link = 98,
-  sym_subgraph = 99,
-  sym_direction_statement = 100,
-  sym_class_statement = 101,
-  sym_class_def = 102,
-  sym_style_statement = 103,
-  sym_link_style = 104,
-  sym_click_statement = 105,
-  aux_sym_source_file_repeat1 = 106,
-  aux_sym_source_file_repeat2 = 107,
-  aux_sym_edge_statement_repeat1 = 108,
-  aux_sym__node_list_repeat1 = 109,
-  aux_sym_class_statement_repeat1 = 110,
-  aux_sym_class_def_repeat1 = 111,
+  anon_sym_AT_LBRACE = 14,
+  anon_sym_COMMA = 15,
+  anon_sym_RBRACE = 16,
+  anon_sym_COLON = 17,
+  sym_property_value = 18,
+  anon_sym_LBRACK = 19,
+  anon_sym_RBRACK = 20,
+  anon_sym_LPAREN = 21,
+  anon_sym_RPAREN = 22,
+  anon_sym_LPAREN_LBRACK = 23,
+  anon_sym_RBRACK_RPAREN = 24,
+  anon_sym_LBRACK_LBRACK = 25,
+  anon_sym_RBRACK_RBRACK = 26,
+  anon_sym_LBRACK_LPAREN = 27,
+  anon_sym_RPAREN_RBRACK = 28,
+  anon_sym_LPAREN_LPAREN = 29,
+  anon_sym_RPAREN_RPAREN = 30,
+  anon_sym_LPAREN_LPAREN_LPAREN = 31,
+  anon_sym_RPAREN_RPAREN_RPAREN = 32,
+  anon_sym_GT = 33,
+  anon_sym_LBRACE = 34,
+  anon_sym_LBRACE_LBRACE = 35,
+  anon_sym_RBRACE_RBRACE = 36,
+  anon_sym_LBRACK_SLASH = 37,
+  anon_sym_SLASH_RBRACK = 38,
+  anon_sym_LBRACK_BSLASH = 39,
+  anon_sym_BSLASH_RBRACK = 40,
+  sym__text_square = 41,
+  sym__text_round = 42,
+  sym__text_curly = 43,
+  sym__text_pipe = 44,
+  sym__text_slanted = 45,
+  sym_string = 46,
+  sym_markdown_string = 47,
+  anon_sym_PIPE = 48,
+  aux_sym_link_token1 = 49,
+  aux_sym_link_token2 = 50,
+  aux_sym_link_token3 = 51,
+  aux_sym_link_token4 = 52,
+  aux_sym_link_token5 = 53,
+  aux_sym_link_token6 = 54,
+  aux_sym_link_token7 = 55,
+  aux_sym_link_token8 = 56,
+  aux_sym_link_token9 = 57,
+  sym_arrow = 58,
+  anon_sym_subgraph = 59,
+  anon_sym_end = 60,
+  sym__subgraph_words = 61,
+  anon_sym_direction = 62,
+  anon_sym_class = 63,
+  anon_sym_classDef = 64,
+  anon_sym_style = 65,
+  anon_sym_linkStyle = 66,
+  anon_sym_click = 67,
+  anon_sym_accTitle = 68,
+  anon_sym_accDescr = 69,
+  aux_sym_accessibility_statement_token1 = 70,
+  aux_sym_accessibility_statement_token2 = 71,
+  sym_style_text = 72,
+  sym_comment = 73,
+  sym_source_file = 74,
+  sym_flowchart_header = 75,
+  sym_direction = 76,
+  sym__terminator = 77,
+  sym__statement = 78,
+  sym_node_statement = 79,
+  sym_edge_statement = 80,
+  sym_node_group = 81,
+  sym__node_list = 82,
+  sym_node = 83,
+  sym_class_shorthand = 84,
+  sym_shape_data = 85,
+  sym_property = 86,
+  sym__shape = 87,
+  sym_rectangle = 88,
+  sym_round = 89,
+  sym_stadium = 90,
+  sym_subroutine = 91,
+  sym_cylinder = 92,
+  sym_circle = 93,
+  sym_double_circle = 94,
+  sym_asymmetric = 95,
+  sym_rhombus = 96,
+  sym_hexagon = 97,
+  sym_parallelogram = 98,
+  sym_parallelogram_alt = 99,
+  sym_trapezoid = 100,
+  sym_trapezoid_alt = 101,
+  sym__label_square = 102,
+  sym__label_round = 103,
+  sym__label_curly = 104,
+  sym__label_slanted = 105,
+  sym__label_pipe = 106,
+  sym_link = 107,
+  sym_subgraph = 108,
+  sym_direction_statement = 109,
+  sym_class_statement = 110,
+  sym_class_def = 111,
+  sym_style_statement = 112,
+  sym_link_style = 113,
+  sym_click_statement = 114,
+  sym_accessibility_statement = 115,
+  aux_sym_source_file_repeat1 = 116,
+  aux_sym_source_file_repeat2 = 117,
+  aux_sym_edge_statement_repeat1 = 118,
+  aux_sym__node_list_repeat1 = 119,
+  aux_sym_shape_data_repeat1 = 120,
+  aux_sym_class_statement_repeat1 = 121,
+  aux_sym_class_def_repeat1 = 122,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -148,6 +167,11 @@ static const char * const ts_symbol_names[] = {
   [sym__newline] = "_newline",
   [anon_sym_AMP] = "&",
   [anon_sym_COLON_COLON_COLON] = ":::",
+  [anon_sym_AT_LBRACE] = "@{",
+  [anon_sym_COMMA] = ",",
+  [anon_sym_RBRACE] = "}",
+  [anon_sym_COLON] = ":",
+  [sym_property_value] = "property_value",
   [anon_sym_LBRACK] = "[",
   [anon_sym_RBRACK] = "]",
   [anon_sym_LPAREN] = "(",
@@ -164,7 +188,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_RPAREN_RPAREN_RPAREN] = ")))",
   [anon_sym_GT] = ">",
   [anon_sym_LBRACE] = "{",
-  [anon_sym_RBRACE] = "}",
   [anon_sym_LBRACE_LBRACE] = "{{",
   [anon_sym_RBRACE_RBRACE] = "}}",
   [anon_sym_LBRACK_SLASH] = "[/",
@@ -194,11 +217,14 @@ static const char * const ts_symbol_names[] = {
   [sym__subgraph_words] = "label_text",
   [anon_sym_direction] = "direction",
   [anon_sym_class] = "class",
-  [anon_sym_COMMA] = ",",
   [anon_sym_classDef] = "classDef",
   [anon_sym_style] = "style",
   [anon_sym_linkStyle] = "linkStyle",
   [anon_sym_click] = "click",
+  [anon_sym_accTitle] = "accTitle",
+  [anon_sym_accDescr] = "accDescr",
+  [aux_sym_accessibility_statement_token1] = "accessibility_text",
+  [aux_sym_accessibility_statement_token2] = "accessibility_text",
   [sym_style_text] = "style_text",
   [sym_comment] = "comment",
   [sym_source_file] = "source_file",
@@ -212,6 +238,8 @@ static const char * const ts_symbol_names[] = {
   [sym__node_list] = "_node_list",
   [sym_node] = "node",
   [sym_class_shorthand] = "class_shorthand",
+  [sym_shape_data] = "shape_data",
+  [sym_property] = "property",
   [sym__shape] = "_shape",
   [sym_rectangle] = "rectangle",
   [sym_round] = "round",
@@ -240,10 +268,12 @@ static const char * const ts_symbol_names[] = {
   [sym_style_statement] = "style_statement",
   [sym_link_style] = "link_style",
   [sym_click_statement] = "click_statement",
+  [sym_accessibility_statement] = "accessibility_statement",
   [aux_sym_source_file_repeat1] = "source_file_repeat1",
   [aux_sym_source_file_repeat2] = "source_file_repeat2",
   [aux_sym_edge_statement_repeat1] = "edge_statement_repeat1",
   [aux_sym__node_list_repeat1] = "_node_list_repeat1",
+  [aux_sym_shape_data_repeat1] = "shape_data_repeat1",
   [aux_sym_class_statement_repeat1] = "class_statement_repeat1",
   [aux_sym_class_def_repeat1] = "class_def_repeat1",
 };
@@ -263,6 +293,11 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__newline] = sym__newline,
   [anon_sym_AMP] = anon_sym_AMP,
   [anon_sym_COLON_COLON_COLON] = anon_sym_COLON_COLON_COLON,
+  [anon_sym_AT_LBRACE] = anon_sym_AT_LBRACE,
+  [anon_sym_COMMA] = anon_sym_COMMA,
+  [anon_sym_RBRACE] = anon_sym_RBRACE,
+  [anon_sym_COLON] = anon_sym_COLON,
+  [sym_property_value] = sym_property_value,
   [anon_sym_LBRACK] = anon_sym_LBRACK,
   [anon_sym_RBRACK] = anon_sym_RBRACK,
   [anon_sym_LPAREN] = anon_sym_LPAREN,
@@ -279,7 +314,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_RPAREN_RPAREN_RPAREN] = anon_sym_RPAREN_RPAREN_RPAREN,
   [anon_sym_GT] = anon_sym_GT,
   [anon_sym_LBRACE] = anon_sym_LBRACE,
-  [anon_sym_RBRACE] = anon_sym_RBRACE,
   [anon_sym_LBRACE_LBRACE] = anon_sym_LBRACE_LBRACE,
   [anon_sym_RBRACE_RBRACE] = anon_sym_RBRACE_RBRACE,
   [anon_sym_LBRACK_SLASH] = anon_sym_LBRACK_SLASH,
@@ -309,11 +343,14 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__subgraph_words] = sym__text_square,
   [anon_sym_direction] = anon_sym_direction,
   [anon_sym_class] = anon_sym_class,
-  [anon_sym_COMMA] = anon_sym_COMMA,
   [anon_sym_classDef] = anon_sym_classDef,
   [anon_sym_style] = anon_sym_style,
   [anon_sym_linkStyle] = anon_sym_linkStyle,
   [anon_sym_click] = anon_sym_click,
+  [anon_sym_accTitle] = anon_sym_accTitle,
+  [anon_sym_accDescr] = anon_sym_accDescr,
+  [aux_sym_accessibility_statement_token1] = aux_sym_accessibility_statement_token1,
+  [aux_sym_accessibility_statement_token2] = aux_sym_accessibility_statement_token1,
   [sym_style_text] = sym_style_text,
   [sym_comment] = sym_comment,
   [sym_source_file] = sym_source_file,
@@ -327,6 +364,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__node_list] = sym__node_list,
   [sym_node] = sym_node,
   [sym_class_shorthand] = sym_class_shorthand,
+  [sym_shape_data] = sym_shape_data,
+  [sym_property] = sym_property,
   [sym__shape] = sym__shape,
   [sym_rectangle] = sym_rectangle,
   [sym_round] = sym_round,
@@ -355,10 +394,12 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_style_statement] = sym_style_statement,
   [sym_link_style] = sym_link_style,
   [sym_click_statement] = sym_click_statement,
+  [sym_accessibility_statement] = sym_accessibility_statement,
   [aux_sym_source_file_repeat1] = aux_sym_source_file_repeat1,
   [aux_sym_source_file_repeat2] = aux_sym_source_file_repeat2,
   [aux_sym_edge_statement_repeat1] = aux_sym_edge_statement_repeat1,
   [aux_sym__node_list_repeat1] = aux_sym__node_list_repeat1,
+  [aux_sym_shape_data_repeat1] = aux_sym_shape_data_repeat1,
   [aux_sym_class_statement_repeat1] = aux_sym_class_statement_repeat1,
   [aux_sym_class_def_repeat1] = aux_sym_class_def_repeat1,
 };
@@ -419,6 +460,26 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [anon_sym_COLON_COLON_COLON] = {
     .visible = true,
     .named = false,
+  },
+  [anon_sym_AT_LBRACE] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_COMMA] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_RBRACE] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_COLON] = {
+    .visible = true,
+    .named = false,
+  },
+  [sym_property_value] = {
+    .visible = true,
+    .named = true,
   },
   [anon_sym_LBRACK] = {
     .visible = true,
@@ -481,10 +542,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_LBRACE] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_RBRACE] = {
     .visible = true,
     .named = false,
   },
@@ -604,10 +661,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
-  [anon_sym_COMMA] = {
-    .visible = true,
-    .named = false,
-  },
   [anon_sym_classDef] = {
     .visible = true,
     .named = false,
@@ -623,6 +676,22 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [anon_sym_click] = {
     .visible = true,
     .named = false,
+  },
+  [anon_sym_accTitle] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_accDescr] = {
+    .visible = true,
+    .named = false,
+  },
+  [aux_sym_accessibility_statement_token1] = {
+    .visible = true,
+    .named = true,
+  },
+  [aux_sym_accessibility_statement_token2] = {
+    .visible = true,
+    .named = true,
   },
   [sym_style_text] = {
     .visible = true,
@@ -673,6 +742,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_class_shorthand] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_shape_data] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_property] = {
     .visible = true,
     .named = true,
   },
@@ -788,6 +865,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_accessibility_statement] = {
+    .visible = true,
+    .named = true,
+  },
   [aux_sym_source_file_repeat1] = {
     .visible = false,
     .named = false,
@@ -801,6 +882,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [aux_sym__node_list_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
+  [aux_sym_shape_data_repeat1] = {
     .visible = false,
     .named = false,
   },
@@ -819,17 +904,21 @@ enum ts_field_identifiers {
   field_arrow = 2,
   field_arrow_start = 3,
   field_class = 4,
-  field_direction = 5,
-  field_front_matter = 6,
-  field_header = 7,
-  field_id = 8,
-  field_keyword = 9,
-  field_label = 10,
-  field_name = 11,
-  field_node = 12,
-  field_shape = 13,
-  field_styles = 14,
-  field_title = 15,
+  field_data = 5,
+  field_direction = 6,
+  field_front_matter = 7,
+  field_header = 8,
+  field_id = 9,
+  field_key = 10,
+  field_keyword = 11,
+  field_label = 12,
+  field_name = 13,
+  field_node = 14,
+  field_shape = 15,
+  field_styles = 16,
+  field_text = 17,
+  field_title = 18,
+  field_value = 19,
 };
 
 static const char * const ts_field_names[] = {
@@ -838,17 +927,21 @@ static const char * const ts_field_names[] = {
   [field_arrow] = "arrow",
   [field_arrow_start] = "arrow_start",
   [field_class] = "class",
+  [field_data] = "data",
   [field_direction] = "direction",
   [field_front_matter] = "front_matter",
   [field_header] = "header",
   [field_id] = "id",
+  [field_key] = "key",
   [field_keyword] = "keyword",
   [field_label] = "label",
   [field_name] = "name",
   [field_node] = "node",
   [field_shape] = "shape",
   [field_styles] = "styles",
+  [field_text] = "text",
   [field_title] = "title",
+  [field_value] = "value",
 };
 
 static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
@@ -864,25 +957,29 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [10] = {.index = 11, .length = 1},
   [11] = {.index = 12, .length = 2},
   [12] = {.index = 14, .length = 2},
-  [13] = {.index = 16, .length = 1},
-  [14] = {.index = 17, .length = 1},
-  [15] = {.index = 18, .length = 2},
+  [13] = {.index = 16, .length = 2},
+  [14] = {.index = 18, .length = 1},
+  [15] = {.index = 19, .length = 1},
   [16] = {.index = 20, .length = 2},
   [17] = {.index = 22, .length = 2},
   [18] = {.index = 24, .length = 2},
   [19] = {.index = 26, .length = 2},
   [20] = {.index = 28, .length = 2},
-  [21] = {.index = 30, .length = 3},
-  [22] = {.index = 33, .length = 1},
-  [23] = {.index = 34, .length = 1},
-  [24] = {.index = 35, .length = 3},
-  [25] = {.index = 38, .length = 2},
-  [26] = {.index = 40, .length = 3},
-  [27] = {.index = 43, .length = 2},
-  [28] = {.index = 45, .length = 1},
-  [29] = {.index = 46, .length = 3},
-  [30] = {.index = 49, .length = 2},
-  [31] = {.index = 51, .length = 2},
+  [21] = {.index = 30, .length = 2},
+  [22] = {.index = 32, .length = 2},
+  [23] = {.index = 34, .length = 3},
+  [24] = {.index = 37, .length = 3},
+  [25] = {.index = 40, .length = 1},
+  [26] = {.index = 41, .length = 1},
+  [27] = {.index = 42, .length = 3},
+  [28] = {.index = 45, .length = 2},
+  [29] = {.index = 47, .length = 3},
+  [30] = {.index = 50, .length = 2},
+  [31] = {.index = 52, .length = 1},
+  [32] = {.index = 53, .length = 3},
+  [33] = {.index = 56, .length = 2},
+  [34] = {.index = 58, .length = 2},
+  [35] = {.index = 60, .length = 2},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -912,62 +1009,75 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
     {field_class, 1},
     {field_id, 0},
   [14] =
+    {field_data, 1},
+    {field_id, 0},
+  [16] =
     {field_id, 0},
     {field_shape, 1},
-  [16] =
-    {field_arrow, 0},
-  [17] =
-    {field_header, 1},
   [18] =
+    {field_arrow, 0},
+  [19] =
+    {field_header, 1},
+  [20] =
     {field_front_matter, 0},
     {field_header, 2},
-  [20] =
+  [22] =
     {field_class, 2},
     {field_node, 1},
-  [22] =
-    {field_name, 1},
-    {field_styles, 2},
   [24] =
     {field_name, 1},
-    {field_name, 2, .inherited = true},
+    {field_styles, 2},
   [26] =
+    {field_name, 1},
+    {field_name, 2, .inherited = true},
+  [28] =
     {field_node, 1},
     {field_styles, 2},
-  [28] =
+  [30] =
     {field_action, 2},
     {field_node, 1},
-  [30] =
+  [32] =
+    {field_keyword, 0},
+    {field_text, 2},
+  [34] =
+    {field_class, 2},
+    {field_data, 1},
+    {field_id, 0},
+  [37] =
     {field_class, 2},
     {field_id, 0},
     {field_shape, 1},
-  [33] =
+  [40] =
     {field_title, 1},
-  [34] =
+  [41] =
     {field_id, 1},
-  [35] =
+  [42] =
     {field_class, 3},
     {field_node, 1},
     {field_node, 2, .inherited = true},
-  [38] =
+  [45] =
     {field_node, 0, .inherited = true},
     {field_node, 1, .inherited = true},
-  [40] =
+  [47] =
     {field_name, 1},
     {field_name, 2, .inherited = true},
     {field_styles, 3},
-  [43] =
+  [50] =
     {field_name, 0, .inherited = true},
     {field_name, 1, .inherited = true},
-  [45] =
+  [52] =
     {field_label, 1},
-  [46] =
+  [53] =
     {field_arrow, 2},
     {field_arrow_start, 0},
     {field_label, 1},
-  [49] =
+  [56] =
+    {field_key, 0},
+    {field_value, 2},
+  [58] =
     {field_arrow, 0},
     {field_label, 2},
-  [51] =
+  [60] =
     {field_id, 1},
     {field_title, 3},
 };
@@ -992,11 +1102,11 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [8] = 7,
   [9] = 9,
   [10] = 10,
-  [11] = 10,
-  [12] = 12,
-  [13] = 13,
+  [11] = 11,
+  [12] = 11,
+  [13] = 10,
   [14] = 14,
-  [15] = 15,
+  [15] = 14,
   [16] = 16,
   [17] = 17,
   [18] = 18,
@@ -1011,64 +1121,64 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [27] = 27,
   [28] = 28,
   [29] = 29,
-  [30] = 13,
-  [31] = 14,
+  [30] = 30,
+  [31] = 31,
   [32] = 32,
-  [33] = 15,
-  [34] = 16,
-  [35] = 12,
-  [36] = 17,
-  [37] = 18,
-  [38] = 19,
-  [39] = 20,
-  [40] = 21,
-  [41] = 22,
-  [42] = 23,
-  [43] = 43,
+  [33] = 33,
+  [34] = 34,
+  [35] = 35,
+  [36] = 36,
+  [37] = 17,
+  [38] = 18,
+  [39] = 19,
+  [40] = 20,
+  [41] = 21,
+  [42] = 22,
+  [43] = 23,
   [44] = 24,
   [45] = 25,
   [46] = 26,
   [47] = 27,
   [48] = 28,
   [49] = 29,
-  [50] = 43,
-  [51] = 51,
-  [52] = 52,
-  [53] = 53,
-  [54] = 54,
-  [55] = 54,
-  [56] = 52,
+  [50] = 30,
+  [51] = 31,
+  [52] = 32,
+  [53] = 33,
+  [54] = 34,
+  [55] = 35,
+  [56] = 16,
   [57] = 57,
-  [58] = 57,
-  [59] = 51,
-  [60] = 60,
+  [58] = 58,
+  [59] = 58,
+  [60] = 57,
   [61] = 61,
   [62] = 62,
-  [63] = 62,
+  [63] = 63,
   [64] = 61,
-  [65] = 60,
-  [66] = 66,
-  [67] = 66,
+  [65] = 65,
+  [66] = 62,
+  [67] = 65,
   [68] = 68,
   [69] = 69,
-  [70] = 68,
-  [71] = 71,
-  [72] = 69,
-  [73] = 71,
+  [70] = 70,
+  [71] = 70,
+  [72] = 68,
+  [73] = 69,
   [74] = 74,
-  [75] = 75,
+  [75] = 74,
   [76] = 76,
-  [77] = 77,
+  [77] = 76,
   [78] = 78,
   [79] = 79,
   [80] = 80,
   [81] = 81,
-  [82] = 82,
+  [82] = 80,
   [83] = 83,
-  [84] = 81,
-  [85] = 85,
-  [86] = 86,
-  [87] = 87,
+  [84] = 84,
+  [85] = 81,
+  [86] = 83,
+  [87] = 79,
   [88] = 88,
   [89] = 89,
   [90] = 90,
@@ -1076,7 +1186,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [92] = 92,
   [93] = 93,
   [94] = 94,
-  [95] = 82,
+  [95] = 95,
   [96] = 96,
   [97] = 97,
   [98] = 98,
@@ -1088,13 +1198,13 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [104] = 104,
   [105] = 105,
   [106] = 106,
-  [107] = 107,
+  [107] = 96,
   [108] = 108,
   [109] = 109,
   [110] = 110,
   [111] = 111,
-  [112] = 112,
-  [113] = 100,
+  [112] = 102,
+  [113] = 113,
   [114] = 114,
   [115] = 115,
   [116] = 116,
@@ -1104,9 +1214,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [120] = 120,
   [121] = 121,
   [122] = 122,
-  [123] = 112,
+  [123] = 123,
   [124] = 124,
-  [125] = 107,
+  [125] = 125,
   [126] = 126,
   [127] = 127,
   [128] = 128,
@@ -1117,38 +1227,38 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [133] = 133,
   [134] = 134,
   [135] = 135,
-  [136] = 136,
-  [137] = 117,
-  [138] = 115,
-  [139] = 119,
-  [140] = 124,
-  [141] = 128,
-  [142] = 131,
-  [143] = 133,
-  [144] = 135,
-  [145] = 136,
-  [146] = 132,
-  [147] = 122,
-  [148] = 101,
-  [149] = 110,
+  [136] = 134,
+  [137] = 126,
+  [138] = 138,
+  [139] = 129,
+  [140] = 140,
+  [141] = 141,
+  [142] = 130,
+  [143] = 113,
+  [144] = 144,
+  [145] = 145,
+  [146] = 146,
+  [147] = 147,
+  [148] = 148,
+  [149] = 149,
   [150] = 150,
   [151] = 151,
   [152] = 152,
   [153] = 153,
   [154] = 154,
-  [155] = 154,
-  [156] = 156,
-  [157] = 157,
-  [158] = 158,
-  [159] = 159,
-  [160] = 157,
-  [161] = 156,
-  [162] = 162,
-  [163] = 163,
-  [164] = 164,
-  [165] = 165,
-  [166] = 166,
-  [167] = 167,
+  [155] = 155,
+  [156] = 148,
+  [157] = 151,
+  [158] = 114,
+  [159] = 115,
+  [160] = 116,
+  [161] = 117,
+  [162] = 118,
+  [163] = 119,
+  [164] = 120,
+  [165] = 121,
+  [166] = 127,
+  [167] = 128,
   [168] = 168,
   [169] = 169,
   [170] = 170,
@@ -1160,32 +1270,59 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [176] = 176,
   [177] = 177,
   [178] = 178,
-  [179] = 179,
-  [180] = 180,
-  [181] = 181,
+  [179] = 173,
+  [180] = 175,
+  [181] = 177,
   [182] = 182,
-  [183] = 162,
-  [184] = 184,
+  [183] = 183,
+  [184] = 183,
   [185] = 185,
-  [186] = 182,
-  [187] = 163,
-  [188] = 164,
-  [189] = 165,
+  [186] = 186,
+  [187] = 187,
+  [188] = 188,
+  [189] = 189,
   [190] = 190,
-  [191] = 175,
-  [192] = 179,
-  [193] = 176,
-  [194] = 174,
+  [191] = 191,
+  [192] = 192,
+  [193] = 193,
+  [194] = 194,
   [195] = 195,
-  [196] = 178,
-  [197] = 197,
-  [198] = 180,
-  [199] = 181,
+  [196] = 196,
+  [197] = 195,
+  [198] = 196,
+  [199] = 199,
   [200] = 200,
   [201] = 201,
-  [202] = 184,
-  [203] = 185,
-  [204] = 200,
+  [202] = 202,
+  [203] = 203,
+  [204] = 199,
+  [205] = 205,
+  [206] = 206,
+  [207] = 187,
+  [208] = 194,
+  [209] = 185,
+  [210] = 210,
+  [211] = 211,
+  [212] = 212,
+  [213] = 213,
+  [214] = 214,
+  [215] = 215,
+  [216] = 193,
+  [217] = 214,
+  [218] = 215,
+  [219] = 219,
+  [220] = 203,
+  [221] = 210,
+  [222] = 222,
+  [223] = 211,
+  [224] = 224,
+  [225] = 225,
+  [226] = 226,
+  [227] = 227,
+  [228] = 200,
+  [229] = 212,
+  [230] = 213,
+  [231] = 192,
 };
 
 static const TSCharacterRange sym_identifier_character_set_1[] = {
@@ -1393,2505 +1530,2857 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(105);
+      if (eof) ADVANCE(116);
       ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '"', 29,
-        '%', 46,
-        '&', 110,
-        '(', 116,
-        ')', 118,
-        ',', 243,
-        '-', 55,
-        '.', 56,
-        '/', 75,
-        ':', 69,
-        ';', 107,
-        '<', 65,
-        '=', 70,
-        '>', 130,
-        '[', 113,
-        '\\', 76,
-        ']', 115,
-        'e', 255,
-        '{', 131,
-        '|', 195,
-        '}', 133,
-        '~', 88,
-        'o', 257,
-        'x', 257,
+        '\n', 120,
+        '\r', 121,
+        '"', 33,
+        '%', 52,
+        '&', 122,
+        '(', 139,
+        ')', 141,
+        ',', 125,
+        '-', 62,
+        '.', 63,
+        '/', 82,
+        ':', 129,
+        ';', 118,
+        '<', 72,
+        '=', 77,
+        '>', 153,
+        '@', 93,
+        '[', 136,
+        '\\', 83,
+        ']', 138,
+        'e', 287,
+        '{', 155,
+        '|', 217,
+        '}', 128,
+        '~', 96,
+        'o', 289,
+        'x', 289,
       );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == 0xa0 ||
           lookahead == 0xfeff) SKIP(0);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ',', 244,
-        ';', 107,
-        'e', 252,
-        0xa0, 245,
-        0xfeff, 245,
+        '\n', 120,
+        0x0b, 102,
+        '\r', 121,
+        '%', 281,
+        ',', 126,
+        ';', 118,
+        'e', 284,
+        0xa0, 277,
+        0xfeff, 277,
         '\t', 1,
         '\f', 1,
         ' ', 1,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(285);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ',', 244,
-        ';', 107,
-        0xa0, 246,
-        0xfeff, 246,
+        '\n', 120,
+        0x0b, 102,
+        '\r', 121,
+        '%', 281,
+        ',', 126,
+        ';', 118,
+        0xa0, 278,
+        0xfeff, 278,
         '\t', 2,
         '\f', 2,
         ' ', 2,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(285);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ';', 107,
-        'e', 252,
-        0xa0, 247,
-        0xfeff, 247,
+        '\n', 120,
+        0x0b, 102,
+        '\r', 121,
+        '%', 281,
+        ';', 118,
+        'e', 284,
+        0xa0, 279,
+        0xfeff, 279,
         '\t', 3,
         '\f', 3,
         ' ', 3,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(285);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ';', 107,
-        0xa0, 248,
-        0xfeff, 248,
+        '\n', 120,
+        0x0b, 102,
+        '\r', 121,
+        '%', 281,
+        ';', 118,
+        0xa0, 280,
+        0xfeff, 280,
         '\t', 4,
         '\f', 4,
         ' ', 4,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(285);
       END_STATE();
     case 5:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\f') SKIP(7);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(47);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(6);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(5);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(258);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+      ADVANCE_MAP(
+        '\n', 120,
+        0x0b, 103,
+        '\r', 121,
+        '%', 268,
+        ';', 119,
+        'e', 270,
+        0xa0, 266,
+        0xfeff, 266,
+        '\t', 5,
+        '\f', 5,
+        ' ', 5,
+      );
+      if (lookahead != 0) ADVANCE(271);
       END_STATE();
     case 6:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\f') SKIP(7);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '"') ADVANCE(237);
-      if (lookahead == '%') ADVANCE(231);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(6);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(235);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
+      ADVANCE_MAP(
+        '\n', 120,
+        0x0b, 103,
+        '\r', 121,
+        '%', 268,
+        ';', 119,
+        0xa0, 267,
+        0xfeff, 267,
+        '\t', 6,
+        '\f', 6,
+        ' ', 6,
+      );
+      if (lookahead != 0) ADVANCE(271);
       END_STATE();
     case 7:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(47);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(5);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\f') SKIP(9);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(53);
+      if (lookahead == ';') ADVANCE(118);
       if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(7);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(258);
+          lookahead == ' ') ADVANCE(8);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(7);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(290);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
       END_STATE();
     case 8:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(46);
-      if (lookahead == ')') ADVANCE(54);
-      if (lookahead == '-') ADVANCE(60);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 'e') ADVANCE(255);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\f') SKIP(9);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '"') ADVANCE(260);
+      if (lookahead == '%') ADVANCE(254);
+      if (lookahead == ';') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(8);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(258);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(255);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+      END_STATE();
+    case 9:
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(53);
+      if (lookahead == ';') ADVANCE(118);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(7);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(9);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(290);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
+      END_STATE();
+    case 10:
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '%') ADVANCE(52);
+      if (lookahead == ')') ADVANCE(61);
+      if (lookahead == '-') ADVANCE(67);
+      if (lookahead == ';') ADVANCE(118);
+      if (lookahead == 'e') ADVANCE(287);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(8);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 9:
-      ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '%', 249,
-        ',', 244,
-        ';', 107,
-        'e', 252,
-        0xa0, 245,
-        0xfeff, 245,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(9);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
-      END_STATE();
-    case 10:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(249);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 'e') ADVANCE(252);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(247);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(10);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
+          lookahead == 0xfeff) SKIP(10);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
     case 11:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(106);
-      if (lookahead != 0) ADVANCE(15);
+      ADVANCE_MAP(
+        '\n', 120,
+        '\r', 121,
+        '%', 281,
+        ',', 126,
+        ';', 118,
+        'e', 284,
+        0xa0, 277,
+        0xfeff, 277,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(11);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
       END_STATE();
     case 12:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(11);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '%') ADVANCE(281);
+      if (lookahead == ';') ADVANCE(118);
+      if (lookahead == 'e') ADVANCE(284);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(279);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(12);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
       END_STATE();
     case 13:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(12);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '%') ADVANCE(268);
+      if (lookahead == ';') ADVANCE(119);
+      if (lookahead == 'e') ADVANCE(270);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(266);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(13);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
       END_STATE();
     case 14:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(14);
+      if (lookahead == '\n') ADVANCE(16);
+      if (lookahead == '\r') ADVANCE(16);
+      if (lookahead == '-') ADVANCE(117);
+      if (lookahead != 0) ADVANCE(18);
       END_STATE();
     case 15:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(16);
+      if (lookahead == '\r') ADVANCE(16);
+      if (lookahead == '-') ADVANCE(14);
+      if (lookahead != 0) ADVANCE(18);
       END_STATE();
     case 16:
-      ADVANCE_MAP(
-        0x0b, 95,
-        '"', 143,
-        '%', 146,
-        0xa0, 140,
-        0xfeff, 140,
-        '\t', 16,
-        '\f', 16,
-        ' ', 16,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+      if (lookahead == '\n') ADVANCE(16);
+      if (lookahead == '\r') ADVANCE(16);
+      if (lookahead == '-') ADVANCE(15);
+      if (lookahead != 0) ADVANCE(18);
       END_STATE();
     case 17:
-      ADVANCE_MAP(
-        0x0b, 99,
-        '"', 183,
-        '%', 186,
-        '/', 189,
-        '\\', 189,
-        0xa0, 180,
-        0xfeff, 180,
-        '\t', 17,
-        '\f', 17,
-        ' ', 17,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
+      if (lookahead == '\n') ADVANCE(16);
+      if (lookahead == '\r') ADVANCE(16);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(17);
       END_STATE();
     case 18:
-      ADVANCE_MAP(
-        0x0b, 96,
-        '"', 153,
-        '%', 156,
-        0xa0, 150,
-        0xfeff, 150,
-        '\t', 18,
-        '\f', 18,
-        ' ', 18,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+      if (lookahead == '\n') ADVANCE(16);
+      if (lookahead == '\r') ADVANCE(16);
+      if (lookahead != 0) ADVANCE(18);
       END_STATE();
     case 19:
       ADVANCE_MAP(
-        0x0b, 97,
-        '"', 163,
-        '%', 166,
-        0xa0, 160,
-        0xfeff, 160,
+        0x0b, 104,
+        '"', 165,
+        '%', 168,
+        0xa0, 162,
+        0xfeff, 162,
         '\t', 19,
         '\f', 19,
         ' ', 19,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != ']') ADVANCE(171);
       END_STATE();
     case 20:
       ADVANCE_MAP(
-        0x0b, 98,
-        '"', 173,
-        '%', 176,
-        0xa0, 170,
-        0xfeff, 170,
+        0x0b, 105,
+        '"', 175,
+        '%', 178,
+        0xa0, 172,
+        0xfeff, 172,
         '\t', 20,
         '\f', 20,
         ' ', 20,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ')') ADVANCE(181);
       END_STATE();
     case 21:
-      if (lookahead == '\f') SKIP(48);
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '%') ADVANCE(207);
-      if (lookahead == '-') ADVANCE(67);
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(21);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(206);
+      ADVANCE_MAP(
+        0x0b, 106,
+        '"', 185,
+        '%', 188,
+        0xa0, 182,
+        0xfeff, 182,
+        '\t', 21,
+        '\f', 21,
+        ' ', 21,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(191);
       END_STATE();
     case 22:
-      if (lookahead == '\f') SKIP(49);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '%') ADVANCE(215);
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(22);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(214);
+      ADVANCE_MAP(
+        0x0b, 109,
+        '"', 205,
+        '%', 208,
+        '/', 211,
+        '\\', 211,
+        0xa0, 202,
+        0xfeff, 202,
+        '\t', 22,
+        '\f', 22,
+        ' ', 22,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(211);
       END_STATE();
     case 23:
-      if (lookahead == '\f') SKIP(50);
-      if (lookahead == '"') ADVANCE(200);
-      if (lookahead == '%') ADVANCE(199);
-      if (lookahead == '-') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(23);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(198);
+      ADVANCE_MAP(
+        0x0b, 107,
+        '"', 195,
+        '%', 198,
+        0xa0, 192,
+        0xfeff, 192,
+        '\t', 23,
+        '\f', 23,
+        ' ', 23,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
       END_STATE();
     case 24:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(146);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(140);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(24);
+      ADVANCE_MAP(
+        0x0b, 108,
+        '"', 131,
+        '%', 132,
+        0xa0, 130,
+        0xfeff, 130,
+        '\t', 24,
+        '\f', 24,
+        ' ', 24,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(134);
       END_STATE();
     case 25:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(186);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(180);
+      if (lookahead == '\f') SKIP(55);
+      if (lookahead == '"') ADVANCE(222);
+      if (lookahead == '%') ADVANCE(221);
+      if (lookahead == '-') ADVANCE(100);
       if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(25);
+          lookahead == ' ') ADVANCE(25);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(220);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(189);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
       END_STATE();
     case 26:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(156);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(150);
+      if (lookahead == '\f') SKIP(56);
+      if (lookahead == '"') ADVANCE(230);
+      if (lookahead == '%') ADVANCE(229);
+      if (lookahead == '-') ADVANCE(74);
+      if (lookahead == '.') ADVANCE(73);
       if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(26);
+          lookahead == ' ') ADVANCE(26);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(228);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
       END_STATE();
     case 27:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(166);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(160);
+      if (lookahead == '\f') SKIP(57);
+      if (lookahead == '"') ADVANCE(238);
+      if (lookahead == '%') ADVANCE(237);
+      if (lookahead == '=') ADVANCE(101);
       if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(27);
+          lookahead == ' ') ADVANCE(27);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(236);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 28:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(176);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(168);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(170);
+          lookahead == 0xfeff) ADVANCE(162);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(28);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ']') ADVANCE(171);
       END_STATE();
     case 29:
-      if (lookahead == '"') ADVANCE(190);
-      if (lookahead == '`') ADVANCE(31);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(178);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(172);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(29);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(30);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(181);
       END_STATE();
     case 30:
-      if (lookahead == '"') ADVANCE(190);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(188);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(182);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(30);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(30);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(191);
       END_STATE();
     case 31:
-      if (lookahead == '"') ADVANCE(191);
-      if (lookahead == '`') ADVANCE(33);
-      if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(31);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(208);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(202);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(31);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(211);
       END_STATE();
     case 32:
-      if (lookahead == '"') ADVANCE(194);
+      if (lookahead == '"') ADVANCE(33);
+      if (lookahead == '%') ADVANCE(198);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(192);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(32);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
       END_STATE();
     case 33:
-      if (lookahead == '"') ADVANCE(194);
+      if (lookahead == '"') ADVANCE(212);
+      if (lookahead == '`') ADVANCE(36);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(30);
+          lookahead != '\r') ADVANCE(34);
       END_STATE();
     case 34:
-      if (lookahead == '"') ADVANCE(193);
+      if (lookahead == '"') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(34);
+      END_STATE();
+    case 35:
+      if (lookahead == '"') ADVANCE(34);
+      if (lookahead == '%') ADVANCE(132);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(130);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(35);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(134);
+      END_STATE();
+    case 36:
+      if (lookahead == '"') ADVANCE(213);
+      if (lookahead == '`') ADVANCE(38);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(84);
+      if (lookahead != 0) ADVANCE(36);
+      END_STATE();
+    case 37:
+      if (lookahead == '"') ADVANCE(216);
+      END_STATE();
+    case 38:
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(34);
+      END_STATE();
+    case 39:
+      if (lookahead == '"') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(39);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
+          lookahead == '[') ADVANCE(34);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+      END_STATE();
+    case 40:
+      ADVANCE_MAP(
+        '"', 214,
+        '`', 253,
+        '\t', 40,
+        ' ', 40,
+        '\n', 84,
+        '\r', 84,
+        0x0b, 36,
+        '\f', 36,
+        ';', 36,
+        '[', 36,
+      );
+      if (lookahead != 0) ADVANCE(262);
+      END_STATE();
+    case 41:
+      if (lookahead == '"') ADVANCE(171);
+      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
+      END_STATE();
+    case 42:
+      ADVANCE_MAP(
+        '"', 170,
+        ']', 36,
+        '`', 163,
+        '\n', 84,
+        '\r', 84,
+        '\t', 42,
+        0x0b, 42,
+        '\f', 42,
+        ' ', 42,
+      );
+      if (lookahead != 0) ADVANCE(167);
+      END_STATE();
+    case 43:
+      if (lookahead == '"') ADVANCE(181);
+      if (lookahead == ')') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
+      END_STATE();
+    case 44:
+      ADVANCE_MAP(
+        '"', 180,
+        ')', 36,
+        '`', 173,
+        '\n', 84,
+        '\r', 84,
+        '\t', 44,
+        0x0b, 44,
+        '\f', 44,
+        ' ', 44,
+      );
+      if (lookahead != 0) ADVANCE(177);
+      END_STATE();
+    case 45:
+      if (lookahead == '"') ADVANCE(191);
+      if (lookahead == '}') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
+      END_STATE();
+    case 46:
+      ADVANCE_MAP(
+        '"', 189,
+        '`', 183,
+        '}', 36,
+        '\n', 84,
+        '\r', 84,
+        '\t', 46,
+        0x0b, 46,
+        '\f', 46,
+        ' ', 46,
+      );
+      if (lookahead != 0) ADVANCE(187);
+      END_STATE();
+    case 47:
+      if (lookahead == '"') ADVANCE(211);
+      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
+      END_STATE();
+    case 48:
+      ADVANCE_MAP(
+        '"', 210,
+        ']', 36,
+        '`', 203,
+        '\n', 84,
+        '\r', 84,
+        '\t', 48,
+        0x0b, 48,
+        '\f', 48,
+        ' ', 48,
+        '/', 48,
+        '\\', 48,
+      );
+      if (lookahead != 0) ADVANCE(207);
+      END_STATE();
+    case 49:
+      if (lookahead == '"') ADVANCE(201);
+      if (lookahead == '|') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
+      END_STATE();
+    case 50:
+      ADVANCE_MAP(
+        '"', 199,
+        '`', 193,
+        '|', 36,
+        '\n', 84,
+        '\r', 84,
+        '\t', 50,
+        0x0b, 50,
+        '\f', 50,
+        ' ', 50,
+      );
+      if (lookahead != 0) ADVANCE(197);
+      END_STATE();
+    case 51:
+      if (lookahead == '"') ADVANCE(134);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(131);
+      END_STATE();
+    case 52:
+      if (lookahead == '%') ADVANCE(307);
+      END_STATE();
+    case 53:
+      if (lookahead == '%') ADVANCE(302);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(98);
+      END_STATE();
+    case 54:
+      if (lookahead == '%') ADVANCE(274);
+      if (lookahead == '}') ADVANCE(127);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(273);
+      if (lookahead != 0) ADVANCE(276);
+      END_STATE();
+    case 55:
+      if (lookahead == '%') ADVANCE(221);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(220);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(55);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '-') ADVANCE(222);
+      END_STATE();
+    case 56:
+      if (lookahead == '%') ADVANCE(229);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(228);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(56);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '-' &&
+          lookahead != '.') ADVANCE(230);
+      END_STATE();
+    case 57:
+      if (lookahead == '%') ADVANCE(237);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(236);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(57);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '=') ADVANCE(238);
+      END_STATE();
+    case 58:
+      if (lookahead == ')') ADVANCE(143);
+      if (lookahead == ']') ADVANCE(145);
+      END_STATE();
+    case 59:
+      if (lookahead == ')') ADVANCE(152);
+      END_STATE();
+    case 60:
+      if (lookahead == ')') ADVANCE(149);
+      if (lookahead == ']') ADVANCE(147);
+      END_STATE();
+    case 61:
+      if (lookahead == ')') ADVANCE(59);
+      END_STATE();
+    case 62:
+      if (lookahead == '-') ADVANCE(218);
+      if (lookahead == '.') ADVANCE(226);
+      END_STATE();
+    case 63:
+      if (lookahead == '-') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(63);
+      END_STATE();
+    case 64:
+      if (lookahead == '-') ADVANCE(17);
+      END_STATE();
+    case 65:
+      if (lookahead == '-') ADVANCE(247);
+      if (lookahead == '.') ADVANCE(65);
+      END_STATE();
+    case 66:
+      if (lookahead == '-') ADVANCE(64);
+      if (lookahead == '.') ADVANCE(63);
+      END_STATE();
+    case 67:
+      if (lookahead == '-') ADVANCE(68);
+      END_STATE();
+    case 68:
+      if (lookahead == '-') ADVANCE(225);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(224);
+      END_STATE();
+    case 69:
+      if (lookahead == '-') ADVANCE(100);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(69);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+      END_STATE();
+    case 70:
+      if (lookahead == '-') ADVANCE(219);
+      if (lookahead == '.') ADVANCE(227);
+      END_STATE();
+    case 71:
+      if (lookahead == '-') ADVANCE(219);
+      if (lookahead == '.') ADVANCE(227);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      END_STATE();
+    case 72:
+      if (lookahead == '-') ADVANCE(70);
+      if (lookahead == '=') ADVANCE(81);
+      END_STATE();
+    case 73:
+      if (lookahead == '.') ADVANCE(73);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(74);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-' &&
+          lookahead != '.') ADVANCE(230);
+      END_STATE();
+    case 74:
+      if (lookahead == '.') ADVANCE(73);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(74);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+      END_STATE();
+    case 75:
+      if (lookahead == ':') ADVANCE(123);
+      END_STATE();
+    case 76:
+      if (lookahead == ':') ADVANCE(75);
+      END_STATE();
+    case 77:
+      if (lookahead == '=') ADVANCE(234);
+      END_STATE();
+    case 78:
+      if (lookahead == '=') ADVANCE(241);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(240);
+      END_STATE();
+    case 79:
+      if (lookahead == '=') ADVANCE(78);
+      END_STATE();
+    case 80:
+      if (lookahead == '=') ADVANCE(101);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
-    case 35:
-      ADVANCE_MAP(
-        '"', 192,
-        '`', 230,
-        '\t', 35,
-        ' ', 35,
-        '\n', 77,
-        '\r', 77,
-        0x0b, 31,
-        '\f', 31,
-        ';', 31,
-        '[', 31,
-      );
-      if (lookahead != 0) ADVANCE(239);
-      END_STATE();
-    case 36:
-      if (lookahead == '"') ADVANCE(149);
-      if (lookahead == ']') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
-      END_STATE();
-    case 37:
-      ADVANCE_MAP(
-        '"', 148,
-        ']', 31,
-        '`', 141,
-        '\n', 77,
-        '\r', 77,
-        '\t', 37,
-        0x0b, 37,
-        '\f', 37,
-        ' ', 37,
-      );
-      if (lookahead != 0) ADVANCE(145);
-      END_STATE();
-    case 38:
-      if (lookahead == '"') ADVANCE(189);
-      if (lookahead == ']') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(38);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
-      END_STATE();
-    case 39:
-      ADVANCE_MAP(
-        '"', 188,
-        ']', 31,
-        '`', 181,
-        '\n', 77,
-        '\r', 77,
-        '\t', 39,
-        0x0b, 39,
-        '\f', 39,
-        ' ', 39,
-        '/', 39,
-        '\\', 39,
-      );
-      if (lookahead != 0) ADVANCE(185);
-      END_STATE();
-    case 40:
-      if (lookahead == '"') ADVANCE(159);
-      if (lookahead == ')') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
-      END_STATE();
-    case 41:
-      ADVANCE_MAP(
-        '"', 158,
-        ')', 31,
-        '`', 151,
-        '\n', 77,
-        '\r', 77,
-        '\t', 41,
-        0x0b, 41,
-        '\f', 41,
-        ' ', 41,
-      );
-      if (lookahead != 0) ADVANCE(155);
-      END_STATE();
-    case 42:
-      if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '}') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 43:
-      ADVANCE_MAP(
-        '"', 167,
-        '`', 161,
-        '}', 31,
-        '\n', 77,
-        '\r', 77,
-        '\t', 43,
-        0x0b, 43,
-        '\f', 43,
-        ' ', 43,
-      );
-      if (lookahead != 0) ADVANCE(165);
-      END_STATE();
-    case 44:
-      if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '|') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
-      END_STATE();
-    case 45:
-      ADVANCE_MAP(
-        '"', 177,
-        '`', 171,
-        '|', 31,
-        '\n', 77,
-        '\r', 77,
-        '\t', 45,
-        0x0b, 45,
-        '\f', 45,
-        ' ', 45,
-      );
-      if (lookahead != 0) ADVANCE(175);
-      END_STATE();
-    case 46:
-      if (lookahead == '%') ADVANCE(273);
-      END_STATE();
-    case 47:
-      if (lookahead == '%') ADVANCE(270);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(90);
-      END_STATE();
-    case 48:
-      if (lookahead == '%') ADVANCE(207);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(206);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(48);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '-' &&
-          lookahead != '.') ADVANCE(208);
-      END_STATE();
-    case 49:
-      if (lookahead == '%') ADVANCE(215);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(214);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(49);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '=') ADVANCE(216);
-      END_STATE();
-    case 50:
-      if (lookahead == '%') ADVANCE(199);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(198);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(50);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '-') ADVANCE(200);
-      END_STATE();
-    case 51:
-      if (lookahead == ')') ADVANCE(120);
-      if (lookahead == ']') ADVANCE(122);
-      END_STATE();
-    case 52:
-      if (lookahead == ')') ADVANCE(129);
-      END_STATE();
-    case 53:
-      if (lookahead == ')') ADVANCE(52);
-      if (lookahead == ']') ADVANCE(124);
-      END_STATE();
-    case 54:
-      if (lookahead == ')') ADVANCE(126);
-      END_STATE();
-    case 55:
-      if (lookahead == '-') ADVANCE(196);
-      if (lookahead == '.') ADVANCE(204);
-      END_STATE();
-    case 56:
-      if (lookahead == '-') ADVANCE(211);
-      if (lookahead == '.') ADVANCE(56);
-      END_STATE();
-    case 57:
-      if (lookahead == '-') ADVANCE(14);
-      END_STATE();
-    case 58:
-      if (lookahead == '-') ADVANCE(225);
-      if (lookahead == '.') ADVANCE(58);
-      END_STATE();
-    case 59:
-      if (lookahead == '-') ADVANCE(57);
-      if (lookahead == '.') ADVANCE(56);
-      END_STATE();
-    case 60:
-      if (lookahead == '-') ADVANCE(61);
-      END_STATE();
-    case 61:
-      if (lookahead == '-') ADVANCE(203);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(202);
-      END_STATE();
-    case 62:
-      if (lookahead == '-') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
-      END_STATE();
-    case 63:
-      if (lookahead == '-') ADVANCE(197);
-      if (lookahead == '.') ADVANCE(205);
-      END_STATE();
-    case 64:
-      if (lookahead == '-') ADVANCE(197);
-      if (lookahead == '.') ADVANCE(205);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 65:
-      if (lookahead == '-') ADVANCE(63);
-      if (lookahead == '=') ADVANCE(74);
-      END_STATE();
-    case 66:
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(67);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '-' &&
-          lookahead != '.') ADVANCE(208);
-      END_STATE();
-    case 67:
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(67);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
-      END_STATE();
-    case 68:
-      if (lookahead == ':') ADVANCE(111);
-      END_STATE();
-    case 69:
-      if (lookahead == ':') ADVANCE(68);
-      END_STATE();
-    case 70:
-      if (lookahead == '=') ADVANCE(212);
-      END_STATE();
-    case 71:
-      if (lookahead == '=') ADVANCE(219);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(218);
-      END_STATE();
-    case 72:
-      if (lookahead == '=') ADVANCE(71);
-      END_STATE();
-    case 73:
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 74:
-      if (lookahead == '=') ADVANCE(213);
-      END_STATE();
-    case 75:
-      if (lookahead == ']') ADVANCE(137);
-      END_STATE();
-    case 76:
-      if (lookahead == ']') ADVANCE(139);
-      END_STATE();
-    case 77:
-      if (lookahead == '`') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(77);
-      END_STATE();
-    case 78:
-      if (lookahead == '`') ADVANCE(142);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(78);
-      if (lookahead != 0) ADVANCE(148);
-      END_STATE();
-    case 79:
-      ADVANCE_MAP(
-        '`', 182,
-        '\n', 77,
-        '\r', 77,
-        ']', 77,
-        '\t', 79,
-        0x0b, 79,
-        '\f', 79,
-        ' ', 79,
-        '/', 79,
-        '\\', 79,
-      );
-      if (lookahead != 0) ADVANCE(188);
-      END_STATE();
-    case 80:
-      if (lookahead == '`') ADVANCE(152);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0) ADVANCE(158);
-      END_STATE();
     case 81:
-      if (lookahead == '`') ADVANCE(162);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(81);
-      if (lookahead != 0) ADVANCE(167);
+      if (lookahead == '=') ADVANCE(235);
       END_STATE();
     case 82:
-      if (lookahead == '`') ADVANCE(172);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(82);
-      if (lookahead != 0) ADVANCE(177);
+      if (lookahead == ']') ADVANCE(159);
       END_STATE();
     case 83:
-      if (lookahead == '`') ADVANCE(229);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(83);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(240);
+      if (lookahead == ']') ADVANCE(161);
       END_STATE();
     case 84:
-      if (lookahead == 'd') ADVANCE(226);
+      if (lookahead == '`') ADVANCE(37);
+      if (lookahead != 0) ADVANCE(84);
       END_STATE();
     case 85:
-      if (lookahead == 'n') ADVANCE(84);
+      if (lookahead == '`') ADVANCE(164);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ']') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(85);
+      if (lookahead != 0) ADVANCE(170);
       END_STATE();
     case 86:
-      if (lookahead == '}') ADVANCE(135);
+      if (lookahead == '`') ADVANCE(174);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ')') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(86);
+      if (lookahead != 0) ADVANCE(180);
       END_STATE();
     case 87:
-      if (lookahead == '~') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(184);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '}') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(87);
+      if (lookahead != 0) ADVANCE(189);
       END_STATE();
     case 88:
-      if (lookahead == '~') ADVANCE(87);
+      ADVANCE_MAP(
+        '`', 204,
+        '\n', 84,
+        '\r', 84,
+        ']', 84,
+        '\t', 88,
+        0x0b, 88,
+        '\f', 88,
+        ' ', 88,
+        '/', 88,
+        '\\', 88,
+      );
+      if (lookahead != 0) ADVANCE(210);
       END_STATE();
     case 89:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(258);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+      if (lookahead == '`') ADVANCE(194);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '|') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(89);
+      if (lookahead != 0) ADVANCE(199);
       END_STATE();
     case 90:
+      if (lookahead == '`') ADVANCE(252);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(90);
+          lookahead == ' ') ADVANCE(90);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(84);
+      if (lookahead != 0) ADVANCE(263);
       END_STATE();
     case 91:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
+      if (lookahead == 'd') ADVANCE(248);
       END_STATE();
     case 92:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(216);
+      if (lookahead == 'n') ADVANCE(91);
       END_STATE();
     case 93:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '-') ADVANCE(200);
+      if (lookahead == '{') ADVANCE(124);
       END_STATE();
     case 94:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+      if (lookahead == '}') ADVANCE(157);
       END_STATE();
     case 95:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+      if (lookahead == '~') ADVANCE(246);
       END_STATE();
     case 96:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+      if (lookahead == '~') ADVANCE(95);
       END_STATE();
     case 97:
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
+          lookahead == ' ') ADVANCE(99);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(290);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
       END_STATE();
     case 98:
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
+          lookahead == ' ') ADVANCE(99);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != '"' &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(98);
       END_STATE();
     case 99:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(264);
+      END_STATE();
+    case 100:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(69);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-') ADVANCE(222);
+      END_STATE();
+    case 101:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '=') ADVANCE(238);
+      END_STATE();
+    case 102:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(285);
+      END_STATE();
+    case 103:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 104:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(104);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(171);
+      END_STATE();
+    case 105:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(105);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(181);
+      END_STATE();
+    case 106:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(106);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(191);
+      END_STATE();
+    case 107:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(107);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
+      END_STATE();
+    case 108:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(108);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(134);
+      END_STATE();
+    case 109:
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
+          lookahead == '\\') ADVANCE(109);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
-      END_STATE();
-    case 100:
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 101:
-      if (eof) ADVANCE(105);
-      ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '%', 46,
-        '&', 110,
-        '(', 116,
-        ')', 53,
-        '-', 63,
-        ':', 69,
-        ';', 107,
-        '=', 74,
-        '>', 130,
-        '[', 113,
-        ']', 114,
-        'e', 85,
-        '{', 131,
-        '}', 86,
-        '~', 88,
-        '<', 65,
-        'o', 65,
-        'x', 65,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(101);
-      END_STATE();
-    case 102:
-      if (eof) ADVANCE(105);
-      ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '%', 46,
-        ')', 117,
-        ',', 243,
-        '-', 59,
-        '.', 56,
-        ';', 107,
-        '=', 72,
-        '[', 112,
-        ']', 51,
-        '|', 195,
-        '}', 132,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(102);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 103:
-      if (eof) ADVANCE(105);
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(249);
-      if (lookahead == ',') ADVANCE(244);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(246);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(103);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
-      END_STATE();
-    case 104:
-      if (eof) ADVANCE(105);
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(249);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(248);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
-      END_STATE();
-    case 105:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 106:
-      ACCEPT_TOKEN(sym_front_matter);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(106);
-      END_STATE();
-    case 107:
-      ACCEPT_TOKEN(anon_sym_SEMI);
-      END_STATE();
-    case 108:
-      ACCEPT_TOKEN(sym__newline);
-      END_STATE();
-    case 109:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(108);
+          lookahead != ']') ADVANCE(211);
       END_STATE();
     case 110:
-      ACCEPT_TOKEN(anon_sym_AMP);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(288);
       END_STATE();
     case 111:
-      ACCEPT_TOKEN(anon_sym_COLON_COLON_COLON);
+      if (eof) ADVANCE(116);
+      ADVANCE_MAP(
+        '\n', 120,
+        '\r', 121,
+        '%', 52,
+        '&', 122,
+        '(', 139,
+        ')', 60,
+        '-', 70,
+        ':', 76,
+        ';', 118,
+        '=', 81,
+        '>', 153,
+        '@', 93,
+        '[', 136,
+        ']', 137,
+        'e', 92,
+        '{', 155,
+        '}', 94,
+        '~', 96,
+        '<', 72,
+        'o', 72,
+        'x', 72,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(111);
       END_STATE();
     case 112:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      if (eof) ADVANCE(116);
+      ADVANCE_MAP(
+        '\n', 120,
+        '\r', 121,
+        '%', 52,
+        ')', 140,
+        ',', 125,
+        '-', 66,
+        '.', 63,
+        ':', 129,
+        ';', 118,
+        '=', 79,
+        '[', 135,
+        ']', 58,
+        '{', 154,
+        '|', 217,
+        '}', 127,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(112);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
     case 113:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
-      if (lookahead == '(') ADVANCE(123);
-      if (lookahead == '/') ADVANCE(136);
-      if (lookahead == '[') ADVANCE(121);
-      if (lookahead == '\\') ADVANCE(138);
+      if (eof) ADVANCE(116);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '%') ADVANCE(281);
+      if (lookahead == ',') ADVANCE(126);
+      if (lookahead == ';') ADVANCE(118);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(278);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(113);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
       END_STATE();
     case 114:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      if (eof) ADVANCE(116);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '%') ADVANCE(281);
+      if (lookahead == ';') ADVANCE(118);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(280);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(114);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
       END_STATE();
     case 115:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
-      if (lookahead == ')') ADVANCE(120);
-      if (lookahead == ']') ADVANCE(122);
+      if (eof) ADVANCE(116);
+      if (lookahead == '\n') ADVANCE(120);
+      if (lookahead == '\r') ADVANCE(121);
+      if (lookahead == '%') ADVANCE(268);
+      if (lookahead == ';') ADVANCE(119);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(267);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(115);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
       END_STATE();
     case 116:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
-      if (lookahead == '(') ADVANCE(125);
-      if (lookahead == '[') ADVANCE(119);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 117:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(sym_front_matter);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(117);
       END_STATE();
     case 118:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
-      if (lookahead == ')') ADVANCE(127);
-      if (lookahead == ']') ADVANCE(124);
+      ACCEPT_TOKEN(anon_sym_SEMI);
       END_STATE();
     case 119:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LBRACK);
+      ACCEPT_TOKEN(anon_sym_SEMI);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
       END_STATE();
     case 120:
-      ACCEPT_TOKEN(anon_sym_RBRACK_RPAREN);
+      ACCEPT_TOKEN(sym__newline);
       END_STATE();
     case 121:
-      ACCEPT_TOKEN(anon_sym_LBRACK_LBRACK);
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(120);
       END_STATE();
     case 122:
-      ACCEPT_TOKEN(anon_sym_RBRACK_RBRACK);
+      ACCEPT_TOKEN(anon_sym_AMP);
       END_STATE();
     case 123:
-      ACCEPT_TOKEN(anon_sym_LBRACK_LPAREN);
+      ACCEPT_TOKEN(anon_sym_COLON_COLON_COLON);
       END_STATE();
     case 124:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RBRACK);
+      ACCEPT_TOKEN(anon_sym_AT_LBRACE);
       END_STATE();
     case 125:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN);
-      if (lookahead == '(') ADVANCE(128);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 126:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(285);
       END_STATE();
     case 127:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
-      if (lookahead == ')') ADVANCE(129);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 128:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN_LPAREN);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      if (lookahead == '}') ADVANCE(157);
       END_STATE();
     case 129:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN_RPAREN);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 130:
-      ACCEPT_TOKEN(anon_sym_GT);
+      ACCEPT_TOKEN(sym_property_value);
+      ADVANCE_MAP(
+        0x0b, 108,
+        '"', 131,
+        '%', 132,
+        0xa0, 130,
+        0xfeff, 130,
+        '\t', 24,
+        '\f', 24,
+        ' ', 24,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(134);
       END_STATE();
     case 131:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      if (lookahead == '{') ADVANCE(134);
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '"') ADVANCE(134);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(131);
       END_STATE();
     case 132:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '%') ADVANCE(133);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(108);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(134);
       END_STATE();
     case 133:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      if (lookahead == '}') ADVANCE(135);
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(307);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(305);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
       END_STATE();
     case 134:
-      ACCEPT_TOKEN(anon_sym_LBRACE_LBRACE);
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(108);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(134);
       END_STATE();
     case 135:
-      ACCEPT_TOKEN(anon_sym_RBRACE_RBRACE);
+      ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
     case 136:
-      ACCEPT_TOKEN(anon_sym_LBRACK_SLASH);
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      if (lookahead == '(') ADVANCE(146);
+      if (lookahead == '/') ADVANCE(158);
+      if (lookahead == '[') ADVANCE(144);
+      if (lookahead == '\\') ADVANCE(160);
       END_STATE();
     case 137:
-      ACCEPT_TOKEN(anon_sym_SLASH_RBRACK);
+      ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
     case 138:
-      ACCEPT_TOKEN(anon_sym_LBRACK_BSLASH);
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      if (lookahead == ')') ADVANCE(143);
+      if (lookahead == ']') ADVANCE(145);
       END_STATE();
     case 139:
-      ACCEPT_TOKEN(anon_sym_BSLASH_RBRACK);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
+      if (lookahead == '(') ADVANCE(148);
+      if (lookahead == '[') ADVANCE(142);
       END_STATE();
     case 140:
-      ACCEPT_TOKEN(sym__text_square);
-      ADVANCE_MAP(
-        0x0b, 95,
-        '"', 143,
-        '%', 146,
-        0xa0, 140,
-        0xfeff, 140,
-        '\t', 16,
-        '\f', 16,
-        ' ', 16,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
     case 141:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == ']') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      if (lookahead == ')') ADVANCE(150);
+      if (lookahead == ']') ADVANCE(147);
       END_STATE();
     case 142:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+      ACCEPT_TOKEN(anon_sym_LPAREN_LBRACK);
       END_STATE();
     case 143:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(149);
-      if (lookahead == ']') ADVANCE(30);
-      if (lookahead == '`') ADVANCE(145);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
+      ACCEPT_TOKEN(anon_sym_RBRACK_RPAREN);
       END_STATE();
     case 144:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(149);
-      if (lookahead == ']') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
+      ACCEPT_TOKEN(anon_sym_LBRACK_LBRACK);
       END_STATE();
     case 145:
-      ACCEPT_TOKEN(sym__text_square);
-      ADVANCE_MAP(
-        '"', 148,
-        ']', 31,
-        '`', 141,
-        '\n', 77,
-        '\r', 77,
-        '\t', 37,
-        0x0b, 37,
-        '\f', 37,
-        ' ', 37,
-      );
-      if (lookahead != 0) ADVANCE(145);
+      ACCEPT_TOKEN(anon_sym_RBRACK_RBRACK);
       END_STATE();
     case 146:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '%') ADVANCE(147);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+      ACCEPT_TOKEN(anon_sym_LBRACK_LPAREN);
       END_STATE();
     case 147:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == ']') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(265);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(147);
+      ACCEPT_TOKEN(anon_sym_RPAREN_RBRACK);
       END_STATE();
     case 148:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '`') ADVANCE(142);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(78);
-      if (lookahead != 0) ADVANCE(148);
+      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN);
+      if (lookahead == '(') ADVANCE(151);
       END_STATE();
     case 149:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
       END_STATE();
     case 150:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        0x0b, 96,
-        '"', 153,
-        '%', 156,
-        0xa0, 150,
-        0xfeff, 150,
-        '\t', 18,
-        '\f', 18,
-        ' ', 18,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
+      if (lookahead == ')') ADVANCE(152);
       END_STATE();
     case 151:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == ')') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
+      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN_LPAREN);
       END_STATE();
     case 152:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN_RPAREN);
       END_STATE();
     case 153:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(159);
-      if (lookahead == ')') ADVANCE(30);
-      if (lookahead == '`') ADVANCE(155);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
+      ACCEPT_TOKEN(anon_sym_GT);
       END_STATE();
     case 154:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(159);
-      if (lookahead == ')') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(154);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 155:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        '"', 158,
-        ')', 31,
-        '`', 151,
-        '\n', 77,
-        '\r', 77,
-        '\t', 41,
-        0x0b, 41,
-        '\f', 41,
-        ' ', 41,
-      );
-      if (lookahead != 0) ADVANCE(155);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      if (lookahead == '{') ADVANCE(156);
       END_STATE();
     case 156:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '%') ADVANCE(157);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+      ACCEPT_TOKEN(anon_sym_LBRACE_LBRACE);
       END_STATE();
     case 157:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == ')') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(259);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+      ACCEPT_TOKEN(anon_sym_RBRACE_RBRACE);
       END_STATE();
     case 158:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '`') ADVANCE(152);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0) ADVANCE(158);
+      ACCEPT_TOKEN(anon_sym_LBRACK_SLASH);
       END_STATE();
     case 159:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+      ACCEPT_TOKEN(anon_sym_SLASH_RBRACK);
       END_STATE();
     case 160:
-      ACCEPT_TOKEN(sym__text_curly);
+      ACCEPT_TOKEN(anon_sym_LBRACK_BSLASH);
+      END_STATE();
+    case 161:
+      ACCEPT_TOKEN(anon_sym_BSLASH_RBRACK);
+      END_STATE();
+    case 162:
+      ACCEPT_TOKEN(sym__text_square);
       ADVANCE_MAP(
-        0x0b, 97,
-        '"', 163,
-        '%', 166,
-        0xa0, 160,
-        0xfeff, 160,
+        0x0b, 104,
+        '"', 165,
+        '%', 168,
+        0xa0, 162,
+        0xfeff, 162,
         '\t', 19,
         '\f', 19,
         ' ', 19,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
-      END_STATE();
-    case 161:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '}') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 162:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != ']') ADVANCE(171);
       END_STATE();
     case 163:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '`') ADVANCE(165);
-      if (lookahead == '}') ADVANCE(30);
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == ']') ADVANCE(34);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(42);
+          lookahead == ' ') ADVANCE(41);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
       END_STATE();
     case 164:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '}') ADVANCE(30);
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(216);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 165:
-      ACCEPT_TOKEN(sym__text_curly);
-      ADVANCE_MAP(
-        '"', 167,
-        '`', 161,
-        '}', 31,
-        '\n', 77,
-        '\r', 77,
-        '\t', 43,
-        0x0b, 43,
-        '\f', 43,
-        ' ', 43,
-      );
-      if (lookahead != 0) ADVANCE(165);
-      END_STATE();
-    case 166:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '%') ADVANCE(168);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
+          lookahead == ' ') ADVANCE(104);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != ']') ADVANCE(171);
+      END_STATE();
+    case 165:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(171);
+      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '`') ADVANCE(167);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
+      END_STATE();
+    case 166:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(171);
+      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
       END_STATE();
     case 167:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '`') ADVANCE(162);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(81);
+      ACCEPT_TOKEN(sym__text_square);
+      ADVANCE_MAP(
+        '"', 170,
+        ']', 36,
+        '`', 163,
+        '\n', 84,
+        '\r', 84,
+        '\t', 42,
+        0x0b, 42,
+        '\f', 42,
+        ' ', 42,
+      );
       if (lookahead != 0) ADVANCE(167);
       END_STATE();
     case 168:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '}') ADVANCE(273);
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '%') ADVANCE(169);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(268);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
-      END_STATE();
-    case 169:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
+          lookahead == ' ') ADVANCE(104);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != ']') ADVANCE(171);
+      END_STATE();
+    case 169:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == ']') ADVANCE(307);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(297);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
     case 170:
-      ACCEPT_TOKEN(sym__text_pipe);
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '`') ADVANCE(164);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ']') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(85);
+      if (lookahead != 0) ADVANCE(170);
+      END_STATE();
+    case 171:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(104);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(171);
+      END_STATE();
+    case 172:
+      ACCEPT_TOKEN(sym__text_round);
       ADVANCE_MAP(
-        0x0b, 98,
-        '"', 173,
-        '%', 176,
-        0xa0, 170,
-        0xfeff, 170,
+        0x0b, 105,
+        '"', 175,
+        '%', 178,
+        0xa0, 172,
+        0xfeff, 172,
         '\t', 20,
         '\f', 20,
         ' ', 20,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '|') ADVANCE(30);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
-      END_STATE();
-    case 172:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ')') ADVANCE(181);
       END_STATE();
     case 173:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '`') ADVANCE(175);
-      if (lookahead == '|') ADVANCE(30);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == ')') ADVANCE(34);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(44);
+          lookahead == ' ') ADVANCE(43);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
       END_STATE();
     case 174:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '|') ADVANCE(30);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(216);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(174);
-      END_STATE();
-    case 175:
-      ACCEPT_TOKEN(sym__text_pipe);
-      ADVANCE_MAP(
-        '"', 177,
-        '`', 171,
-        '|', 31,
-        '\n', 77,
-        '\r', 77,
-        '\t', 45,
-        0x0b, 45,
-        '\f', 45,
-        ' ', 45,
-      );
-      if (lookahead != 0) ADVANCE(175);
-      END_STATE();
-    case 176:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '%') ADVANCE(178);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
+          lookahead == ' ') ADVANCE(105);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ')') ADVANCE(181);
+      END_STATE();
+    case 175:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(181);
+      if (lookahead == ')') ADVANCE(34);
+      if (lookahead == '`') ADVANCE(177);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
+      END_STATE();
+    case 176:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(181);
+      if (lookahead == ')') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
       END_STATE();
     case 177:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '`') ADVANCE(172);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(82);
+      ACCEPT_TOKEN(sym__text_round);
+      ADVANCE_MAP(
+        '"', 180,
+        ')', 36,
+        '`', 173,
+        '\n', 84,
+        '\r', 84,
+        '\t', 44,
+        0x0b, 44,
+        '\f', 44,
+        ' ', 44,
+      );
       if (lookahead != 0) ADVANCE(177);
       END_STATE();
     case 178:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '|') ADVANCE(273);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '%') ADVANCE(179);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(267);
+          lookahead == ' ') ADVANCE(105);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(178);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(181);
       END_STATE();
     case 179:
-      ACCEPT_TOKEN(sym__text_pipe);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == ')') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
+          lookahead == ' ') ADVANCE(291);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
       END_STATE();
     case 180:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        0x0b, 99,
-        '"', 183,
-        '%', 186,
-        '/', 189,
-        '\\', 189,
-        0xa0, 180,
-        0xfeff, 180,
-        '\t', 17,
-        '\f', 17,
-        ' ', 17,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '`') ADVANCE(174);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ')') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(86);
+      if (lookahead != 0) ADVANCE(180);
       END_STATE();
     case 181:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == ']') ADVANCE(30);
+      ACCEPT_TOKEN(sym__text_round);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(38);
+          lookahead == ' ') ADVANCE(105);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(181);
       END_STATE();
     case 182:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
+      ACCEPT_TOKEN(sym__text_curly);
+      ADVANCE_MAP(
+        0x0b, 106,
+        '"', 185,
+        '%', 188,
+        0xa0, 182,
+        0xfeff, 182,
+        '\t', 21,
+        '\f', 21,
+        ' ', 21,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
+          lookahead != '}') ADVANCE(191);
       END_STATE();
     case 183:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 189,
-        ']', 30,
-        '`', 185,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == '}') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
       END_STATE();
     case 184:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(189);
-      if (lookahead == ']') ADVANCE(30);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(216);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(38);
+          lookahead == ' ') ADVANCE(106);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(191);
       END_STATE();
     case 185:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 188,
-        ']', 31,
-        '`', 181,
-        '\n', 77,
-        '\r', 77,
-        '\t', 39,
-        0x0b, 39,
-        '\f', 39,
-        ' ', 39,
-        '/', 39,
-        '\\', 39,
-      );
-      if (lookahead != 0) ADVANCE(185);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(191);
+      if (lookahead == '`') ADVANCE(187);
+      if (lookahead == '}') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
       END_STATE();
     case 186:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '%') ADVANCE(187);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(191);
+      if (lookahead == '}') ADVANCE(34);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
+          lookahead == ' ') ADVANCE(45);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
       END_STATE();
     case 187:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == ']') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(266);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+      ACCEPT_TOKEN(sym__text_curly);
+      ADVANCE_MAP(
+        '"', 189,
+        '`', 183,
+        '}', 36,
+        '\n', 84,
+        '\r', 84,
+        '\t', 46,
+        0x0b, 46,
+        '\f', 46,
+        ' ', 46,
+      );
+      if (lookahead != 0) ADVANCE(187);
       END_STATE();
     case 188:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '`', 182,
-        '\n', 77,
-        '\r', 77,
-        ']', 77,
-        '\t', 79,
-        0x0b, 79,
-        '\f', 79,
-        ' ', 79,
-        '/', 79,
-        '\\', 79,
-      );
-      if (lookahead != 0) ADVANCE(188);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(sym__text_slanted);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '%') ADVANCE(190);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
+          lookahead == ' ') ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
+          lookahead != '}') ADVANCE(191);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '`') ADVANCE(184);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '}') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(87);
+      if (lookahead != 0) ADVANCE(189);
       END_STATE();
     case 190:
-      ACCEPT_TOKEN(sym_string);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '}') ADVANCE(307);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(300);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(190);
       END_STATE();
     case 191:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '`') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(77);
-      END_STATE();
-    case 192:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '`') ADVANCE(229);
+      ACCEPT_TOKEN(sym__text_curly);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(83);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(240);
-      END_STATE();
-    case 193:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
+          lookahead != '}') ADVANCE(191);
+      END_STATE();
+    case 192:
+      ACCEPT_TOKEN(sym__text_pipe);
+      ADVANCE_MAP(
+        0x0b, 107,
+        '"', 195,
+        '%', 198,
+        0xa0, 192,
+        0xfeff, 192,
+        '\t', 23,
+        '\f', 23,
+        ' ', 23,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
+      END_STATE();
+    case 193:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == '|') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
       END_STATE();
     case 194:
-      ACCEPT_TOKEN(sym_markdown_string);
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(107);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
       END_STATE();
     case 195:
-      ACCEPT_TOKEN(anon_sym_PIPE);
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(201);
+      if (lookahead == '`') ADVANCE(197);
+      if (lookahead == '|') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
       END_STATE();
     case 196:
-      ACCEPT_TOKEN(aux_sym_link_token1);
-      if (lookahead == '-') ADVANCE(221);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(201);
+      if (lookahead == '|') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
       END_STATE();
     case 197:
-      ACCEPT_TOKEN(aux_sym_link_token1);
-      if (lookahead == '-') ADVANCE(222);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
+      ACCEPT_TOKEN(sym__text_pipe);
+      ADVANCE_MAP(
+        '"', 199,
+        '`', 193,
+        '|', 36,
+        '\n', 84,
+        '\r', 84,
+        '\t', 50,
+        0x0b, 50,
+        '\f', 50,
+        ' ', 50,
+      );
+      if (lookahead != 0) ADVANCE(197);
       END_STATE();
     case 198:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '"') ADVANCE(200);
-      if (lookahead == '%') ADVANCE(199);
-      if (lookahead == '-') ADVANCE(93);
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '%') ADVANCE(200);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(23);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(198);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(107);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
       END_STATE();
     case 199:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '%') ADVANCE(201);
-      if (lookahead == '-') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '`') ADVANCE(194);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '|') ADVANCE(84);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(89);
+      if (lookahead != 0) ADVANCE(199);
       END_STATE();
     case 200:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '-') ADVANCE(93);
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '|') ADVANCE(307);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(299);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
       END_STATE();
     case 201:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '-') ADVANCE(272);
+      ACCEPT_TOKEN(sym__text_pipe);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(260);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(107);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(201);
       END_STATE();
     case 202:
-      ACCEPT_TOKEN(aux_sym_link_token3);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(aux_sym_link_token3);
-      if (lookahead == '-') ADVANCE(203);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(202);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(aux_sym_link_token4);
-      if (lookahead == '-') ADVANCE(211);
-      if (lookahead == '.') ADVANCE(56);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(aux_sym_link_token4);
-      if (lookahead == '-') ADVANCE(225);
-      if (lookahead == '.') ADVANCE(58);
-      END_STATE();
-    case 206:
-      ACCEPT_TOKEN(aux_sym_link_token5);
+      ACCEPT_TOKEN(sym__text_slanted);
       ADVANCE_MAP(
-        '"', 208,
-        '%', 207,
-        '-', 67,
-        '.', 66,
-        '\t', 21,
-        ' ', 21,
-        0xa0, 206,
-        0xfeff, 206,
+        0x0b, 109,
+        '"', 205,
+        '%', 208,
+        '/', 211,
+        '\\', 211,
+        0xa0, 202,
+        0xfeff, 202,
+        '\t', 22,
+        '\f', 22,
+        ' ', 22,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(211);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(109);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(211);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '"', 211,
+        ']', 34,
+        '`', 207,
+        '\t', 47,
+        0x0b, 47,
+        '\f', 47,
+        ' ', 47,
+        '/', 47,
+        '\\', 47,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
+      END_STATE();
+    case 206:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(211);
+      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
       END_STATE();
     case 207:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '%') ADVANCE(209);
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(67);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '"', 210,
+        ']', 36,
+        '`', 203,
+        '\n', 84,
+        '\r', 84,
+        '\t', 48,
+        0x0b, 48,
+        '\f', 48,
+        ' ', 48,
+        '/', 48,
+        '\\', 48,
+      );
+      if (lookahead != 0) ADVANCE(207);
       END_STATE();
     case 208:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '.') ADVANCE(66);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '%') ADVANCE(209);
       if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ' ||
-          lookahead == '-') ADVANCE(67);
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(109);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(211);
       END_STATE();
     case 209:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '.') ADVANCE(261);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == ']') ADVANCE(307);
       if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ' ||
-          lookahead == '-') ADVANCE(262);
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(298);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
       END_STATE();
     case 210:
-      ACCEPT_TOKEN(aux_sym_link_token6);
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '`', 204,
+        '\n', 84,
+        '\r', 84,
+        ']', 84,
+        '\t', 88,
+        0x0b, 88,
+        '\f', 88,
+        ' ', 88,
+        '/', 88,
+        '\\', 88,
+      );
+      if (lookahead != 0) ADVANCE(210);
       END_STATE();
     case 211:
-      ACCEPT_TOKEN(aux_sym_link_token6);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(210);
-      END_STATE();
-    case 212:
-      ACCEPT_TOKEN(aux_sym_link_token7);
-      if (lookahead == '=') ADVANCE(219);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(218);
-      END_STATE();
-    case 213:
-      ACCEPT_TOKEN(aux_sym_link_token7);
-      if (lookahead == '=') ADVANCE(223);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 214:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '%') ADVANCE(215);
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(22);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(214);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 215:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '%') ADVANCE(217);
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 216:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '=') ADVANCE(271);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(264);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(217);
-      END_STATE();
-    case 218:
-      ACCEPT_TOKEN(aux_sym_link_token9);
-      END_STATE();
-    case 219:
-      ACCEPT_TOKEN(aux_sym_link_token9);
-      if (lookahead == '=') ADVANCE(219);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(218);
-      END_STATE();
-    case 220:
-      ACCEPT_TOKEN(sym_arrow);
-      END_STATE();
-    case 221:
-      ACCEPT_TOKEN(sym_arrow);
-      ADVANCE_MAP(
-        '\n', 13,
-        '\r', 13,
-        '-', 222,
-        '\t', 14,
-        ' ', 14,
-        '>', 220,
-        'o', 220,
-        'x', 220,
-      );
-      END_STATE();
-    case 222:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '-') ADVANCE(222);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 223:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '=') ADVANCE(223);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 224:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '~') ADVANCE(224);
-      END_STATE();
-    case 225:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 226:
-      ACCEPT_TOKEN(anon_sym_end);
-      END_STATE();
-    case 227:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (lookahead == '-') ADVANCE(100);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 228:
-      ACCEPT_TOKEN(anon_sym_end);
+      ACCEPT_TOKEN(sym__text_slanted);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(109);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(211);
       END_STATE();
-    case 229:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(194);
+    case 212:
+      ACCEPT_TOKEN(sym_string);
+      END_STATE();
+    case 213:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '`') ADVANCE(37);
+      if (lookahead != 0) ADVANCE(84);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '`') ADVANCE(252);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
+          lookahead == ' ') ADVANCE(90);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(84);
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
+          lookahead != '[') ADVANCE(264);
+      END_STATE();
+    case 216:
+      ACCEPT_TOKEN(sym_markdown_string);
+      END_STATE();
+    case 217:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(aux_sym_link_token1);
+      if (lookahead == '-') ADVANCE(243);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(242);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(aux_sym_link_token1);
+      if (lookahead == '-') ADVANCE(244);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(242);
+      END_STATE();
+    case 220:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(222);
+      if (lookahead == '%') ADVANCE(221);
+      if (lookahead == '-') ADVANCE(100);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(25);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(220);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+      END_STATE();
+    case 221:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '%') ADVANCE(223);
+      if (lookahead == '-') ADVANCE(100);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(69);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+      END_STATE();
+    case 222:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(100);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(69);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+      END_STATE();
+    case 223:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(303);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(292);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(307);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(223);
+      END_STATE();
+    case 224:
+      ACCEPT_TOKEN(aux_sym_link_token3);
+      END_STATE();
+    case 225:
+      ACCEPT_TOKEN(aux_sym_link_token3);
+      if (lookahead == '-') ADVANCE(225);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(224);
+      END_STATE();
+    case 226:
+      ACCEPT_TOKEN(aux_sym_link_token4);
+      if (lookahead == '-') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(63);
+      END_STATE();
+    case 227:
+      ACCEPT_TOKEN(aux_sym_link_token4);
+      if (lookahead == '-') ADVANCE(247);
+      if (lookahead == '.') ADVANCE(65);
+      END_STATE();
+    case 228:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      ADVANCE_MAP(
+        '"', 230,
+        '%', 229,
+        '-', 74,
+        '.', 73,
+        '\t', 26,
+        ' ', 26,
+        0xa0, 228,
+        0xfeff, 228,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+      END_STATE();
+    case 229:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '%') ADVANCE(231);
+      if (lookahead == '.') ADVANCE(73);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(74);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
       END_STATE();
     case 230:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(194);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(73);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(74);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+      END_STATE();
+    case 231:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(293);
       if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
+          lookahead == '\f') ADVANCE(307);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(294);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(231);
+      END_STATE();
+    case 232:
+      ACCEPT_TOKEN(aux_sym_link_token6);
+      END_STATE();
+    case 233:
+      ACCEPT_TOKEN(aux_sym_link_token6);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(232);
+      END_STATE();
+    case 234:
+      ACCEPT_TOKEN(aux_sym_link_token7);
+      if (lookahead == '=') ADVANCE(241);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(240);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(aux_sym_link_token7);
+      if (lookahead == '=') ADVANCE(245);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(242);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(238);
+      if (lookahead == '%') ADVANCE(237);
+      if (lookahead == '=') ADVANCE(101);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(27);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(236);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
-    case 231:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '%') ADVANCE(236);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(234);
-      END_STATE();
-    case 232:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '-') ADVANCE(233);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
-      END_STATE();
-    case 233:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
-      END_STATE();
-    case 234:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(234);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(237);
-      if (lookahead == '%') ADVANCE(231);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(6);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(235);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
-      END_STATE();
-    case 236:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(242);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(236);
-      END_STATE();
     case 237:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(193);
-      if (lookahead == '`') ADVANCE(239);
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '%') ADVANCE(239);
+      if (lookahead == '=') ADVANCE(101);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
+          lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 238:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(193);
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(101);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
+          lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
       END_STATE();
     case 239:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      ADVANCE_MAP(
-        '"', 192,
-        '`', 230,
-        '\t', 35,
-        ' ', 35,
-        '\n', 77,
-        '\r', 77,
-        0x0b, 31,
-        '\f', 31,
-        ';', 31,
-        '[', 31,
-      );
-      if (lookahead != 0) ADVANCE(239);
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(304);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(296);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(307);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(239);
       END_STATE();
     case 240:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '`') ADVANCE(229);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(83);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(240);
+      ACCEPT_TOKEN(aux_sym_link_token9);
       END_STATE();
     case 241:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
+      ACCEPT_TOKEN(aux_sym_link_token9);
+      if (lookahead == '=') ADVANCE(241);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(240);
       END_STATE();
     case 242:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(242);
+      ACCEPT_TOKEN(sym_arrow);
       END_STATE();
     case 243:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(sym_arrow);
+      ADVANCE_MAP(
+        '\n', 16,
+        '\r', 16,
+        '-', 244,
+        '\t', 17,
+        ' ', 17,
+        '>', 242,
+        'o', 242,
+        'x', 242,
+      );
       END_STATE();
     case 244:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '-') ADVANCE(244);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(242);
+      END_STATE();
+    case 245:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '=') ADVANCE(245);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(242);
+      END_STATE();
+    case 246:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '~') ADVANCE(246);
+      END_STATE();
+    case 247:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(242);
+      END_STATE();
+    case 248:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 249:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '-') ADVANCE(110);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      END_STATE();
+    case 250:
+      ACCEPT_TOKEN(anon_sym_end);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(102);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 245:
+    case 251:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 252:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(264);
+      END_STATE();
+    case 253:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(216);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(39);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(34);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+      END_STATE();
+    case 254:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(264);
+      if (lookahead == '%') ADVANCE(259);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(257);
+      END_STATE();
+    case 255:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(264);
+      if (lookahead == '-') ADVANCE(256);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(255);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+      END_STATE();
+    case 256:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(264);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(255);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+      END_STATE();
+    case 257:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(264);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(257);
+      END_STATE();
+    case 258:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(260);
+      if (lookahead == '%') ADVANCE(254);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(8);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(258);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(255);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+      END_STATE();
+    case 259:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(265);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(301);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(307);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(259);
+      END_STATE();
+    case 260:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(215);
+      if (lookahead == '`') ADVANCE(262);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(39);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(34);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+      END_STATE();
+    case 261:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(39);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(34);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+      END_STATE();
+    case 262:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      ADVANCE_MAP(
+        '"', 214,
+        '`', 253,
+        '\t', 40,
+        ' ', 40,
+        '\n', 84,
+        '\r', 84,
+        0x0b, 36,
+        '\f', 36,
+        ';', 36,
+        '[', 36,
+      );
+      if (lookahead != 0) ADVANCE(262);
+      END_STATE();
+    case 263:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '`') ADVANCE(252);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(90);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(84);
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 264:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(99);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(264);
+      END_STATE();
+    case 265:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(301);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(307);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 266:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      ADVANCE_MAP(
+        0x0b, 103,
+        '%', 268,
+        ';', 119,
+        'e', 270,
+        0xa0, 266,
+        0xfeff, 266,
+        '\t', 5,
+        '\f', 5,
+        ' ', 5,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 267:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      ADVANCE_MAP(
+        0x0b, 103,
+        '%', 268,
+        ';', 119,
+        0xa0, 267,
+        0xfeff, 267,
+        '\t', 6,
+        '\f', 6,
+        ' ', 6,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 268:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '%') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 269:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == 'd') ADVANCE(251);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 270:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == 'n') ADVANCE(269);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 271:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      END_STATE();
+    case 272:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(306);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(272);
+      END_STATE();
+    case 273:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead == '%') ADVANCE(274);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(273);
+      if (lookahead != 0 &&
+          lookahead != '}') ADVANCE(276);
+      END_STATE();
+    case 274:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead == '%') ADVANCE(275);
+      if (lookahead != 0 &&
+          lookahead != '}') ADVANCE(276);
+      END_STATE();
+    case 275:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead == '}') ADVANCE(307);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(276);
+      if (lookahead != 0) ADVANCE(275);
+      END_STATE();
+    case 276:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead != 0 &&
+          lookahead != '}') ADVANCE(276);
+      END_STATE();
+    case 277:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 94,
-        '%', 249,
-        ',', 244,
-        'e', 252,
-        0xa0, 245,
-        0xfeff, 245,
+        0x0b, 102,
+        '%', 281,
+        ',', 126,
+        'e', 284,
+        0xa0, 277,
+        0xfeff, 277,
         '\t', 1,
         '\f', 1,
         ' ', 1,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 246:
+    case 278:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 94,
-        '%', 249,
-        ',', 244,
-        0xa0, 246,
-        0xfeff, 246,
+        0x0b, 102,
+        '%', 281,
+        ',', 126,
+        0xa0, 278,
+        0xfeff, 278,
         '\t', 2,
         '\f', 2,
         ' ', 2,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 247:
+    case 279:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 94,
-        '%', 249,
-        'e', 252,
-        0xa0, 247,
-        0xfeff, 247,
+        0x0b, 102,
+        '%', 281,
+        'e', 284,
+        0xa0, 279,
+        0xfeff, 279,
         '\t', 3,
         '\f', 3,
         ' ', 3,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 248:
+    case 280:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 0x0b) ADVANCE(94);
-      if (lookahead == '%') ADVANCE(249);
+      if (lookahead == 0x0b) ADVANCE(102);
+      if (lookahead == '%') ADVANCE(281);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(248);
+          lookahead == 0xfeff) ADVANCE(280);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(4);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 249:
+    case 281:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == '%') ADVANCE(282);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(102);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 250:
+    case 282:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == ';') ADVANCE(273);
+      if (lookahead == ';') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(263);
+          lookahead == ' ') ADVANCE(295);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(250);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(282);
       END_STATE();
-    case 251:
+    case 283:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 'd') ADVANCE(228);
+      if (lookahead == 'd') ADVANCE(250);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
-      END_STATE();
-    case 252:
-      ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 'n') ADVANCE(251);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(102);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 253:
+    case 284:
+      ACCEPT_TOKEN(sym_style_text);
+      if (lookahead == 'n') ADVANCE(283);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(285);
+      END_STATE();
+    case 285:
       ACCEPT_TOKEN(sym_style_text);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(102);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(285);
       END_STATE();
-    case 254:
+    case 286:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(100);
-      if (lookahead == 'd') ADVANCE(227);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(110);
+      if (lookahead == 'd') ADVANCE(249);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
-    case 255:
+    case 287:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(100);
-      if (lookahead == 'n') ADVANCE(254);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(110);
+      if (lookahead == 'n') ADVANCE(286);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
-    case 256:
+    case 288:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(100);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(110);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
-    case 257:
+    case 289:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(64);
-      if (lookahead == '=') ADVANCE(74);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(71);
+      if (lookahead == '=') ADVANCE(81);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
       END_STATE();
-    case 258:
+    case 290:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(89);
+      if (lookahead == '-') ADVANCE(97);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(258);
+          lookahead == ' ') ADVANCE(99);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(290);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
           lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
       END_STATE();
-    case 259:
+    case 291:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ')') ADVANCE(273);
+      if (lookahead == ')') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(259);
+          lookahead == ' ') ADVANCE(291);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
       END_STATE();
-    case 260:
+    case 292:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '-') ADVANCE(272);
+      if (lookahead == '-') ADVANCE(303);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(260);
+          lookahead == ' ') ADVANCE(292);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(223);
       END_STATE();
-    case 261:
+    case 293:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '.') ADVANCE(261);
+      if (lookahead == '.') ADVANCE(293);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(262);
+          lookahead == ' ') ADVANCE(294);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '-') ADVANCE(273);
+          lookahead == '-') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(231);
       END_STATE();
-    case 262:
+    case 294:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '.') ADVANCE(261);
+      if (lookahead == '.') ADVANCE(293);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == ' ' ||
-          lookahead == '-') ADVANCE(262);
+          lookahead == '-') ADVANCE(294);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(231);
       END_STATE();
-    case 263:
+    case 295:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ';') ADVANCE(273);
+      if (lookahead == ';') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(263);
+          lookahead == ' ') ADVANCE(295);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(250);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(282);
       END_STATE();
-    case 264:
+    case 296:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '=') ADVANCE(271);
+      if (lookahead == '=') ADVANCE(304);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(264);
+          lookahead == ' ') ADVANCE(296);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(217);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(239);
       END_STATE();
-    case 265:
+    case 297:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ']') ADVANCE(273);
+      if (lookahead == ']') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(265);
+          lookahead == ' ') ADVANCE(297);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(147);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
-    case 266:
+    case 298:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ']') ADVANCE(273);
+      if (lookahead == ']') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '/' ||
-          lookahead == '\\') ADVANCE(266);
+          lookahead == '\\') ADVANCE(298);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
       END_STATE();
-    case 267:
+    case 299:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '|') ADVANCE(273);
+      if (lookahead == '|') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(267);
+          lookahead == ' ') ADVANCE(299);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(178);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
       END_STATE();
-    case 268:
+    case 300:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '}') ADVANCE(273);
+      if (lookahead == '}') ADVANCE(307);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(268);
+          lookahead == ' ') ADVANCE(300);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(190);
       END_STATE();
-    case 269:
+    case 301:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
+          lookahead == ' ') ADVANCE(301);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
+          lookahead == '[') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(242);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
-    case 270:
+    case 302:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
+          lookahead == ' ') ADVANCE(301);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
+          lookahead == '[') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(270);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(302);
       END_STATE();
-    case 271:
+    case 303:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(264);
+          lookahead == ' ') ADVANCE(292);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '=') ADVANCE(273);
+          lookahead == '-') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(217);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(223);
       END_STATE();
-    case 272:
+    case 304:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(260);
+          lookahead == ' ') ADVANCE(296);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '-') ADVANCE(273);
+          lookahead == '=') ADVANCE(307);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(239);
       END_STATE();
-    case 273:
+    case 305:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(307);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(305);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(306);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(272);
+      END_STATE();
+    case 307:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(273);
+          lookahead != '\r') ADVANCE(307);
       END_STATE();
     default:
       return false;
@@ -3908,12 +4397,13 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
         'L', 2,
         'R', 3,
         'T', 4,
-        'c', 5,
-        'd', 6,
-        'f', 7,
-        'g', 8,
-        'l', 9,
-        's', 10,
+        'a', 5,
+        'c', 6,
+        'd', 7,
+        'f', 8,
+        'g', 9,
+        'l', 10,
+        's', 11,
       );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
@@ -3922,199 +4412,239 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(0);
       END_STATE();
     case 1:
-      if (lookahead == 'T') ADVANCE(11);
+      if (lookahead == 'T') ADVANCE(12);
       END_STATE();
     case 2:
-      if (lookahead == 'R') ADVANCE(12);
+      if (lookahead == 'R') ADVANCE(13);
       END_STATE();
     case 3:
-      if (lookahead == 'L') ADVANCE(13);
+      if (lookahead == 'L') ADVANCE(14);
       END_STATE();
     case 4:
-      if (lookahead == 'B') ADVANCE(14);
-      if (lookahead == 'D') ADVANCE(15);
+      if (lookahead == 'B') ADVANCE(15);
+      if (lookahead == 'D') ADVANCE(16);
       END_STATE();
     case 5:
-      if (lookahead == 'l') ADVANCE(16);
+      if (lookahead == 'c') ADVANCE(17);
       END_STATE();
     case 6:
-      if (lookahead == 'i') ADVANCE(17);
-      END_STATE();
-    case 7:
       if (lookahead == 'l') ADVANCE(18);
       END_STATE();
+    case 7:
+      if (lookahead == 'i') ADVANCE(19);
+      END_STATE();
     case 8:
-      if (lookahead == 'r') ADVANCE(19);
+      if (lookahead == 'l') ADVANCE(20);
       END_STATE();
     case 9:
-      if (lookahead == 'i') ADVANCE(20);
+      if (lookahead == 'r') ADVANCE(21);
       END_STATE();
     case 10:
-      if (lookahead == 't') ADVANCE(21);
-      if (lookahead == 'u') ADVANCE(22);
+      if (lookahead == 'i') ADVANCE(22);
       END_STATE();
     case 11:
-      ACCEPT_TOKEN(anon_sym_BT);
+      if (lookahead == 't') ADVANCE(23);
+      if (lookahead == 'u') ADVANCE(24);
       END_STATE();
     case 12:
-      ACCEPT_TOKEN(anon_sym_LR);
+      ACCEPT_TOKEN(anon_sym_BT);
       END_STATE();
     case 13:
-      ACCEPT_TOKEN(anon_sym_RL);
+      ACCEPT_TOKEN(anon_sym_LR);
       END_STATE();
     case 14:
-      ACCEPT_TOKEN(anon_sym_TB);
+      ACCEPT_TOKEN(anon_sym_RL);
       END_STATE();
     case 15:
-      ACCEPT_TOKEN(anon_sym_TD);
+      ACCEPT_TOKEN(anon_sym_TB);
       END_STATE();
     case 16:
-      if (lookahead == 'a') ADVANCE(23);
-      if (lookahead == 'i') ADVANCE(24);
+      ACCEPT_TOKEN(anon_sym_TD);
       END_STATE();
     case 17:
-      if (lookahead == 'r') ADVANCE(25);
+      if (lookahead == 'c') ADVANCE(25);
       END_STATE();
     case 18:
-      if (lookahead == 'o') ADVANCE(26);
+      if (lookahead == 'a') ADVANCE(26);
+      if (lookahead == 'i') ADVANCE(27);
       END_STATE();
     case 19:
-      if (lookahead == 'a') ADVANCE(27);
+      if (lookahead == 'r') ADVANCE(28);
       END_STATE();
     case 20:
-      if (lookahead == 'n') ADVANCE(28);
+      if (lookahead == 'o') ADVANCE(29);
       END_STATE();
     case 21:
-      if (lookahead == 'y') ADVANCE(29);
+      if (lookahead == 'a') ADVANCE(30);
       END_STATE();
     case 22:
-      if (lookahead == 'b') ADVANCE(30);
+      if (lookahead == 'n') ADVANCE(31);
       END_STATE();
     case 23:
-      if (lookahead == 's') ADVANCE(31);
+      if (lookahead == 'y') ADVANCE(32);
       END_STATE();
     case 24:
-      if (lookahead == 'c') ADVANCE(32);
+      if (lookahead == 'b') ADVANCE(33);
       END_STATE();
     case 25:
-      if (lookahead == 'e') ADVANCE(33);
+      if (lookahead == 'D') ADVANCE(34);
+      if (lookahead == 'T') ADVANCE(35);
       END_STATE();
     case 26:
-      if (lookahead == 'w') ADVANCE(34);
+      if (lookahead == 's') ADVANCE(36);
       END_STATE();
     case 27:
-      if (lookahead == 'p') ADVANCE(35);
+      if (lookahead == 'c') ADVANCE(37);
       END_STATE();
     case 28:
-      if (lookahead == 'k') ADVANCE(36);
+      if (lookahead == 'e') ADVANCE(38);
       END_STATE();
     case 29:
-      if (lookahead == 'l') ADVANCE(37);
+      if (lookahead == 'w') ADVANCE(39);
       END_STATE();
     case 30:
-      if (lookahead == 'g') ADVANCE(38);
+      if (lookahead == 'p') ADVANCE(40);
       END_STATE();
     case 31:
-      if (lookahead == 's') ADVANCE(39);
+      if (lookahead == 'k') ADVANCE(41);
       END_STATE();
     case 32:
-      if (lookahead == 'k') ADVANCE(40);
+      if (lookahead == 'l') ADVANCE(42);
       END_STATE();
     case 33:
-      if (lookahead == 'c') ADVANCE(41);
+      if (lookahead == 'g') ADVANCE(43);
       END_STATE();
     case 34:
-      if (lookahead == 'c') ADVANCE(42);
+      if (lookahead == 'e') ADVANCE(44);
       END_STATE();
     case 35:
-      if (lookahead == 'h') ADVANCE(43);
+      if (lookahead == 'i') ADVANCE(45);
       END_STATE();
     case 36:
-      if (lookahead == 'S') ADVANCE(44);
+      if (lookahead == 's') ADVANCE(46);
       END_STATE();
     case 37:
-      if (lookahead == 'e') ADVANCE(45);
+      if (lookahead == 'k') ADVANCE(47);
       END_STATE();
     case 38:
-      if (lookahead == 'r') ADVANCE(46);
+      if (lookahead == 'c') ADVANCE(48);
       END_STATE();
     case 39:
-      ACCEPT_TOKEN(anon_sym_class);
-      if (lookahead == 'D') ADVANCE(47);
+      if (lookahead == 'c') ADVANCE(49);
       END_STATE();
     case 40:
-      ACCEPT_TOKEN(anon_sym_click);
+      if (lookahead == 'h') ADVANCE(50);
       END_STATE();
     case 41:
-      if (lookahead == 't') ADVANCE(48);
+      if (lookahead == 'S') ADVANCE(51);
       END_STATE();
     case 42:
-      if (lookahead == 'h') ADVANCE(49);
-      END_STATE();
-    case 43:
-      ACCEPT_TOKEN(anon_sym_graph);
-      END_STATE();
-    case 44:
-      if (lookahead == 't') ADVANCE(50);
-      END_STATE();
-    case 45:
-      ACCEPT_TOKEN(anon_sym_style);
-      END_STATE();
-    case 46:
-      if (lookahead == 'a') ADVANCE(51);
-      END_STATE();
-    case 47:
       if (lookahead == 'e') ADVANCE(52);
       END_STATE();
+    case 43:
+      if (lookahead == 'r') ADVANCE(53);
+      END_STATE();
+    case 44:
+      if (lookahead == 's') ADVANCE(54);
+      END_STATE();
+    case 45:
+      if (lookahead == 't') ADVANCE(55);
+      END_STATE();
+    case 46:
+      ACCEPT_TOKEN(anon_sym_class);
+      if (lookahead == 'D') ADVANCE(56);
+      END_STATE();
+    case 47:
+      ACCEPT_TOKEN(anon_sym_click);
+      END_STATE();
     case 48:
-      if (lookahead == 'i') ADVANCE(53);
+      if (lookahead == 't') ADVANCE(57);
       END_STATE();
     case 49:
-      if (lookahead == 'a') ADVANCE(54);
+      if (lookahead == 'h') ADVANCE(58);
       END_STATE();
     case 50:
-      if (lookahead == 'y') ADVANCE(55);
+      ACCEPT_TOKEN(anon_sym_graph);
       END_STATE();
     case 51:
-      if (lookahead == 'p') ADVANCE(56);
+      if (lookahead == 't') ADVANCE(59);
       END_STATE();
     case 52:
-      if (lookahead == 'f') ADVANCE(57);
+      ACCEPT_TOKEN(anon_sym_style);
       END_STATE();
     case 53:
-      if (lookahead == 'o') ADVANCE(58);
+      if (lookahead == 'a') ADVANCE(60);
       END_STATE();
     case 54:
-      if (lookahead == 'r') ADVANCE(59);
+      if (lookahead == 'c') ADVANCE(61);
       END_STATE();
     case 55:
-      if (lookahead == 'l') ADVANCE(60);
+      if (lookahead == 'l') ADVANCE(62);
       END_STATE();
     case 56:
-      if (lookahead == 'h') ADVANCE(61);
+      if (lookahead == 'e') ADVANCE(63);
       END_STATE();
     case 57:
-      ACCEPT_TOKEN(anon_sym_classDef);
+      if (lookahead == 'i') ADVANCE(64);
       END_STATE();
     case 58:
-      if (lookahead == 'n') ADVANCE(62);
+      if (lookahead == 'a') ADVANCE(65);
       END_STATE();
     case 59:
-      if (lookahead == 't') ADVANCE(63);
+      if (lookahead == 'y') ADVANCE(66);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(64);
+      if (lookahead == 'p') ADVANCE(67);
       END_STATE();
     case 61:
-      ACCEPT_TOKEN(anon_sym_subgraph);
+      if (lookahead == 'r') ADVANCE(68);
       END_STATE();
     case 62:
-      ACCEPT_TOKEN(anon_sym_direction);
+      if (lookahead == 'e') ADVANCE(69);
       END_STATE();
     case 63:
-      ACCEPT_TOKEN(anon_sym_flowchart);
+      if (lookahead == 'f') ADVANCE(70);
       END_STATE();
     case 64:
+      if (lookahead == 'o') ADVANCE(71);
+      END_STATE();
+    case 65:
+      if (lookahead == 'r') ADVANCE(72);
+      END_STATE();
+    case 66:
+      if (lookahead == 'l') ADVANCE(73);
+      END_STATE();
+    case 67:
+      if (lookahead == 'h') ADVANCE(74);
+      END_STATE();
+    case 68:
+      ACCEPT_TOKEN(anon_sym_accDescr);
+      END_STATE();
+    case 69:
+      ACCEPT_TOKEN(anon_sym_accTitle);
+      END_STATE();
+    case 70:
+      ACCEPT_TOKEN(anon_sym_classDef);
+      END_STATE();
+    case 71:
+      if (lookahead == 'n') ADVANCE(75);
+      END_STATE();
+    case 72:
+      if (lookahead == 't') ADVANCE(76);
+      END_STATE();
+    case 73:
+      if (lookahead == 'e') ADVANCE(77);
+      END_STATE();
+    case 74:
+      ACCEPT_TOKEN(anon_sym_subgraph);
+      END_STATE();
+    case 75:
+      ACCEPT_TOKEN(anon_sym_direction);
+      END_STATE();
+    case 76:
+      ACCEPT_TOKEN(anon_sym_flowchart);
+      END_STATE();
+    case 77:
       ACCEPT_TOKEN(anon_sym_linkStyle);
       END_STATE();
     default:
@@ -4124,210 +4654,237 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 102},
-  [2] = {.lex_state = 101},
-  [3] = {.lex_state = 101},
-  [4] = {.lex_state = 102},
-  [5] = {.lex_state = 102},
-  [6] = {.lex_state = 102},
-  [7] = {.lex_state = 8},
-  [8] = {.lex_state = 102},
-  [9] = {.lex_state = 102},
-  [10] = {.lex_state = 101},
-  [11] = {.lex_state = 101},
-  [12] = {.lex_state = 101},
-  [13] = {.lex_state = 101},
-  [14] = {.lex_state = 101},
-  [15] = {.lex_state = 101},
-  [16] = {.lex_state = 101},
-  [17] = {.lex_state = 101},
-  [18] = {.lex_state = 101},
-  [19] = {.lex_state = 101},
-  [20] = {.lex_state = 101},
-  [21] = {.lex_state = 101},
-  [22] = {.lex_state = 101},
-  [23] = {.lex_state = 101},
-  [24] = {.lex_state = 101},
-  [25] = {.lex_state = 101},
-  [26] = {.lex_state = 101},
-  [27] = {.lex_state = 101},
-  [28] = {.lex_state = 101},
-  [29] = {.lex_state = 101},
-  [30] = {.lex_state = 101},
-  [31] = {.lex_state = 101},
-  [32] = {.lex_state = 102},
-  [33] = {.lex_state = 101},
-  [34] = {.lex_state = 101},
-  [35] = {.lex_state = 101},
-  [36] = {.lex_state = 101},
-  [37] = {.lex_state = 101},
-  [38] = {.lex_state = 101},
-  [39] = {.lex_state = 101},
-  [40] = {.lex_state = 101},
-  [41] = {.lex_state = 101},
-  [42] = {.lex_state = 101},
-  [43] = {.lex_state = 101},
-  [44] = {.lex_state = 101},
-  [45] = {.lex_state = 101},
-  [46] = {.lex_state = 101},
-  [47] = {.lex_state = 101},
-  [48] = {.lex_state = 101},
-  [49] = {.lex_state = 101},
-  [50] = {.lex_state = 101},
-  [51] = {.lex_state = 101},
-  [52] = {.lex_state = 101},
-  [53] = {.lex_state = 7},
-  [54] = {.lex_state = 101},
-  [55] = {.lex_state = 101},
-  [56] = {.lex_state = 101},
-  [57] = {.lex_state = 101},
-  [58] = {.lex_state = 101},
-  [59] = {.lex_state = 101},
-  [60] = {.lex_state = 101},
-  [61] = {.lex_state = 101},
-  [62] = {.lex_state = 101},
-  [63] = {.lex_state = 101},
-  [64] = {.lex_state = 101},
-  [65] = {.lex_state = 101},
-  [66] = {.lex_state = 101},
-  [67] = {.lex_state = 101},
-  [68] = {.lex_state = 9},
-  [69] = {.lex_state = 9},
-  [70] = {.lex_state = 103},
-  [71] = {.lex_state = 9},
-  [72] = {.lex_state = 103},
-  [73] = {.lex_state = 103},
-  [74] = {.lex_state = 102},
-  [75] = {.lex_state = 0},
-  [76] = {.lex_state = 0},
-  [77] = {.lex_state = 101},
-  [78] = {.lex_state = 0},
-  [79] = {.lex_state = 101},
-  [80] = {.lex_state = 0},
-  [81] = {.lex_state = 101},
-  [82] = {.lex_state = 9},
-  [83] = {.lex_state = 101},
-  [84] = {.lex_state = 0},
-  [85] = {.lex_state = 0},
-  [86] = {.lex_state = 0},
-  [87] = {.lex_state = 101},
-  [88] = {.lex_state = 102},
+  [1] = {.lex_state = 112},
+  [2] = {.lex_state = 111},
+  [3] = {.lex_state = 111},
+  [4] = {.lex_state = 112},
+  [5] = {.lex_state = 112},
+  [6] = {.lex_state = 112},
+  [7] = {.lex_state = 10},
+  [8] = {.lex_state = 112},
+  [9] = {.lex_state = 112},
+  [10] = {.lex_state = 111},
+  [11] = {.lex_state = 111},
+  [12] = {.lex_state = 111},
+  [13] = {.lex_state = 111},
+  [14] = {.lex_state = 111},
+  [15] = {.lex_state = 111},
+  [16] = {.lex_state = 111},
+  [17] = {.lex_state = 111},
+  [18] = {.lex_state = 111},
+  [19] = {.lex_state = 111},
+  [20] = {.lex_state = 111},
+  [21] = {.lex_state = 111},
+  [22] = {.lex_state = 111},
+  [23] = {.lex_state = 111},
+  [24] = {.lex_state = 111},
+  [25] = {.lex_state = 111},
+  [26] = {.lex_state = 111},
+  [27] = {.lex_state = 111},
+  [28] = {.lex_state = 111},
+  [29] = {.lex_state = 111},
+  [30] = {.lex_state = 111},
+  [31] = {.lex_state = 111},
+  [32] = {.lex_state = 111},
+  [33] = {.lex_state = 111},
+  [34] = {.lex_state = 111},
+  [35] = {.lex_state = 111},
+  [36] = {.lex_state = 112},
+  [37] = {.lex_state = 111},
+  [38] = {.lex_state = 111},
+  [39] = {.lex_state = 111},
+  [40] = {.lex_state = 111},
+  [41] = {.lex_state = 111},
+  [42] = {.lex_state = 111},
+  [43] = {.lex_state = 111},
+  [44] = {.lex_state = 111},
+  [45] = {.lex_state = 111},
+  [46] = {.lex_state = 111},
+  [47] = {.lex_state = 111},
+  [48] = {.lex_state = 111},
+  [49] = {.lex_state = 111},
+  [50] = {.lex_state = 111},
+  [51] = {.lex_state = 111},
+  [52] = {.lex_state = 111},
+  [53] = {.lex_state = 111},
+  [54] = {.lex_state = 111},
+  [55] = {.lex_state = 111},
+  [56] = {.lex_state = 111},
+  [57] = {.lex_state = 111},
+  [58] = {.lex_state = 111},
+  [59] = {.lex_state = 111},
+  [60] = {.lex_state = 111},
+  [61] = {.lex_state = 111},
+  [62] = {.lex_state = 111},
+  [63] = {.lex_state = 9},
+  [64] = {.lex_state = 111},
+  [65] = {.lex_state = 111},
+  [66] = {.lex_state = 111},
+  [67] = {.lex_state = 111},
+  [68] = {.lex_state = 111},
+  [69] = {.lex_state = 111},
+  [70] = {.lex_state = 111},
+  [71] = {.lex_state = 111},
+  [72] = {.lex_state = 111},
+  [73] = {.lex_state = 111},
+  [74] = {.lex_state = 11},
+  [75] = {.lex_state = 113},
+  [76] = {.lex_state = 11},
+  [77] = {.lex_state = 113},
+  [78] = {.lex_state = 112},
+  [79] = {.lex_state = 112},
+  [80] = {.lex_state = 11},
+  [81] = {.lex_state = 111},
+  [82] = {.lex_state = 113},
+  [83] = {.lex_state = 112},
+  [84] = {.lex_state = 112},
+  [85] = {.lex_state = 111},
+  [86] = {.lex_state = 112},
+  [87] = {.lex_state = 112},
+  [88] = {.lex_state = 0},
   [89] = {.lex_state = 0},
-  [90] = {.lex_state = 0},
-  [91] = {.lex_state = 0},
+  [90] = {.lex_state = 112},
+  [91] = {.lex_state = 111},
   [92] = {.lex_state = 0},
   [93] = {.lex_state = 0},
   [94] = {.lex_state = 0},
-  [95] = {.lex_state = 103},
-  [96] = {.lex_state = 0},
+  [95] = {.lex_state = 0},
+  [96] = {.lex_state = 113},
   [97] = {.lex_state = 0},
-  [98] = {.lex_state = 0},
+  [98] = {.lex_state = 111},
   [99] = {.lex_state = 0},
-  [100] = {.lex_state = 24},
-  [101] = {.lex_state = 25},
-  [102] = {.lex_state = 101},
-  [103] = {.lex_state = 101},
-  [104] = {.lex_state = 101},
-  [105] = {.lex_state = 101},
-  [106] = {.lex_state = 101},
-  [107] = {.lex_state = 102},
-  [108] = {.lex_state = 101},
+  [100] = {.lex_state = 0},
+  [101] = {.lex_state = 0},
+  [102] = {.lex_state = 0},
+  [103] = {.lex_state = 0},
+  [104] = {.lex_state = 0},
+  [105] = {.lex_state = 0},
+  [106] = {.lex_state = 0},
+  [107] = {.lex_state = 11},
+  [108] = {.lex_state = 0},
   [109] = {.lex_state = 0},
-  [110] = {.lex_state = 104},
-  [111] = {.lex_state = 101},
-  [112] = {.lex_state = 104},
-  [113] = {.lex_state = 24},
-  [114] = {.lex_state = 0},
-  [115] = {.lex_state = 26},
-  [116] = {.lex_state = 101},
-  [117] = {.lex_state = 10},
-  [118] = {.lex_state = 24},
-  [119] = {.lex_state = 24},
-  [120] = {.lex_state = 101},
-  [121] = {.lex_state = 101},
-  [122] = {.lex_state = 25},
-  [123] = {.lex_state = 10},
-  [124] = {.lex_state = 24},
-  [125] = {.lex_state = 102},
-  [126] = {.lex_state = 101},
-  [127] = {.lex_state = 101},
-  [128] = {.lex_state = 26},
-  [129] = {.lex_state = 101},
-  [130] = {.lex_state = 101},
-  [131] = {.lex_state = 26},
-  [132] = {.lex_state = 27},
-  [133] = {.lex_state = 26},
-  [134] = {.lex_state = 28},
-  [135] = {.lex_state = 24},
-  [136] = {.lex_state = 27},
-  [137] = {.lex_state = 104},
-  [138] = {.lex_state = 26},
-  [139] = {.lex_state = 24},
-  [140] = {.lex_state = 24},
-  [141] = {.lex_state = 26},
-  [142] = {.lex_state = 26},
-  [143] = {.lex_state = 26},
-  [144] = {.lex_state = 24},
-  [145] = {.lex_state = 27},
-  [146] = {.lex_state = 27},
-  [147] = {.lex_state = 25},
-  [148] = {.lex_state = 25},
-  [149] = {.lex_state = 10},
-  [150] = {.lex_state = 102},
-  [151] = {.lex_state = 0},
-  [152] = {.lex_state = 102},
-  [153] = {.lex_state = 102},
-  [154] = {.lex_state = 102},
-  [155] = {.lex_state = 102},
-  [156] = {.lex_state = 0},
-  [157] = {.lex_state = 0},
-  [158] = {.lex_state = 102},
-  [159] = {.lex_state = 102},
-  [160] = {.lex_state = 0},
-  [161] = {.lex_state = 0},
-  [162] = {.lex_state = 102},
-  [163] = {.lex_state = 101},
-  [164] = {.lex_state = 102},
-  [165] = {.lex_state = 101},
-  [166] = {.lex_state = 0},
-  [167] = {.lex_state = 48},
-  [168] = {.lex_state = 0},
-  [169] = {.lex_state = 8},
-  [170] = {.lex_state = 102},
-  [171] = {.lex_state = 102},
-  [172] = {.lex_state = 102},
-  [173] = {.lex_state = 102},
-  [174] = {.lex_state = 102},
-  [175] = {.lex_state = 102},
-  [176] = {.lex_state = 102},
-  [177] = {.lex_state = 49},
-  [178] = {.lex_state = 102},
-  [179] = {.lex_state = 102},
-  [180] = {.lex_state = 101},
-  [181] = {.lex_state = 102},
-  [182] = {.lex_state = 101},
-  [183] = {.lex_state = 102},
-  [184] = {.lex_state = 101},
-  [185] = {.lex_state = 8},
-  [186] = {.lex_state = 101},
-  [187] = {.lex_state = 101},
-  [188] = {.lex_state = 102},
-  [189] = {.lex_state = 101},
-  [190] = {.lex_state = 102},
-  [191] = {.lex_state = 102},
-  [192] = {.lex_state = 102},
-  [193] = {.lex_state = 102},
-  [194] = {.lex_state = 102},
-  [195] = {.lex_state = 101},
-  [196] = {.lex_state = 102},
-  [197] = {.lex_state = 50},
-  [198] = {.lex_state = 101},
-  [199] = {.lex_state = 102},
-  [200] = {.lex_state = 102},
-  [201] = {.lex_state = 102},
-  [202] = {.lex_state = 101},
-  [203] = {.lex_state = 8},
-  [204] = {.lex_state = 102},
+  [110] = {.lex_state = 111},
+  [111] = {.lex_state = 111},
+  [112] = {.lex_state = 111},
+  [113] = {.lex_state = 13},
+  [114] = {.lex_state = 28},
+  [115] = {.lex_state = 28},
+  [116] = {.lex_state = 29},
+  [117] = {.lex_state = 29},
+  [118] = {.lex_state = 29},
+  [119] = {.lex_state = 28},
+  [120] = {.lex_state = 30},
+  [121] = {.lex_state = 30},
+  [122] = {.lex_state = 0},
+  [123] = {.lex_state = 112},
+  [124] = {.lex_state = 111},
+  [125] = {.lex_state = 111},
+  [126] = {.lex_state = 12},
+  [127] = {.lex_state = 31},
+  [128] = {.lex_state = 31},
+  [129] = {.lex_state = 12},
+  [130] = {.lex_state = 12},
+  [131] = {.lex_state = 111},
+  [132] = {.lex_state = 111},
+  [133] = {.lex_state = 111},
+  [134] = {.lex_state = 112},
+  [135] = {.lex_state = 111},
+  [136] = {.lex_state = 112},
+  [137] = {.lex_state = 114},
+  [138] = {.lex_state = 32},
+  [139] = {.lex_state = 114},
+  [140] = {.lex_state = 111},
+  [141] = {.lex_state = 111},
+  [142] = {.lex_state = 114},
+  [143] = {.lex_state = 115},
+  [144] = {.lex_state = 28},
+  [145] = {.lex_state = 0},
+  [146] = {.lex_state = 111},
+  [147] = {.lex_state = 111},
+  [148] = {.lex_state = 28},
+  [149] = {.lex_state = 111},
+  [150] = {.lex_state = 111},
+  [151] = {.lex_state = 29},
+  [152] = {.lex_state = 111},
+  [153] = {.lex_state = 111},
+  [154] = {.lex_state = 111},
+  [155] = {.lex_state = 111},
+  [156] = {.lex_state = 28},
+  [157] = {.lex_state = 29},
+  [158] = {.lex_state = 28},
+  [159] = {.lex_state = 28},
+  [160] = {.lex_state = 29},
+  [161] = {.lex_state = 29},
+  [162] = {.lex_state = 29},
+  [163] = {.lex_state = 28},
+  [164] = {.lex_state = 30},
+  [165] = {.lex_state = 30},
+  [166] = {.lex_state = 31},
+  [167] = {.lex_state = 31},
+  [168] = {.lex_state = 111},
+  [169] = {.lex_state = 112},
+  [170] = {.lex_state = 112},
+  [171] = {.lex_state = 0},
+  [172] = {.lex_state = 112},
+  [173] = {.lex_state = 112},
+  [174] = {.lex_state = 112},
+  [175] = {.lex_state = 0},
+  [176] = {.lex_state = 112},
+  [177] = {.lex_state = 0},
+  [178] = {.lex_state = 35},
+  [179] = {.lex_state = 112},
+  [180] = {.lex_state = 0},
+  [181] = {.lex_state = 0},
+  [182] = {.lex_state = 54},
+  [183] = {.lex_state = 112},
+  [184] = {.lex_state = 112},
+  [185] = {.lex_state = 112},
+  [186] = {.lex_state = 112},
+  [187] = {.lex_state = 111},
+  [188] = {.lex_state = 10},
+  [189] = {.lex_state = 112},
+  [190] = {.lex_state = 112},
+  [191] = {.lex_state = 112},
+  [192] = {.lex_state = 112},
+  [193] = {.lex_state = 111},
+  [194] = {.lex_state = 112},
+  [195] = {.lex_state = 112},
+  [196] = {.lex_state = 112},
+  [197] = {.lex_state = 112},
+  [198] = {.lex_state = 112},
+  [199] = {.lex_state = 112},
+  [200] = {.lex_state = 0},
+  [201] = {.lex_state = 111},
+  [202] = {.lex_state = 112},
+  [203] = {.lex_state = 112},
+  [204] = {.lex_state = 112},
+  [205] = {.lex_state = 0},
+  [206] = {.lex_state = 112},
+  [207] = {.lex_state = 111},
+  [208] = {.lex_state = 112},
+  [209] = {.lex_state = 112},
+  [210] = {.lex_state = 112},
+  [211] = {.lex_state = 111},
+  [212] = {.lex_state = 111},
+  [213] = {.lex_state = 10},
+  [214] = {.lex_state = 111},
+  [215] = {.lex_state = 112},
+  [216] = {.lex_state = 111},
+  [217] = {.lex_state = 111},
+  [218] = {.lex_state = 112},
+  [219] = {.lex_state = 112},
+  [220] = {.lex_state = 112},
+  [221] = {.lex_state = 112},
+  [222] = {.lex_state = 55},
+  [223] = {.lex_state = 111},
+  [224] = {.lex_state = 56},
+  [225] = {.lex_state = 0},
+  [226] = {.lex_state = 57},
+  [227] = {.lex_state = 0},
+  [228] = {.lex_state = 0},
+  [229] = {.lex_state = 111},
+  [230] = {.lex_state = 10},
+  [231] = {.lex_state = 112},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -4345,7 +4902,10 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_SEMI] = ACTIONS(1),
     [sym__newline] = ACTIONS(1),
     [anon_sym_AMP] = ACTIONS(1),
-    [anon_sym_COLON_COLON_COLON] = ACTIONS(1),
+    [anon_sym_AT_LBRACE] = ACTIONS(1),
+    [anon_sym_COMMA] = ACTIONS(1),
+    [anon_sym_RBRACE] = ACTIONS(1),
+    [anon_sym_COLON] = ACTIONS(1),
     [anon_sym_LBRACK] = ACTIONS(1),
     [anon_sym_RBRACK] = ACTIONS(1),
     [anon_sym_LPAREN] = ACTIONS(1),
@@ -4362,7 +4922,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_RPAREN_RPAREN_RPAREN] = ACTIONS(1),
     [anon_sym_GT] = ACTIONS(1),
     [anon_sym_LBRACE] = ACTIONS(1),
-    [anon_sym_RBRACE] = ACTIONS(1),
     [anon_sym_LBRACE_LBRACE] = ACTIONS(1),
     [anon_sym_RBRACE_RBRACE] = ACTIONS(1),
     [anon_sym_LBRACK_SLASH] = ACTIONS(1),
@@ -4382,31 +4941,33 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_end] = ACTIONS(1),
     [anon_sym_direction] = ACTIONS(1),
     [anon_sym_class] = ACTIONS(1),
-    [anon_sym_COMMA] = ACTIONS(1),
     [anon_sym_classDef] = ACTIONS(1),
     [anon_sym_style] = ACTIONS(1),
     [anon_sym_linkStyle] = ACTIONS(1),
     [anon_sym_click] = ACTIONS(1),
+    [anon_sym_accTitle] = ACTIONS(1),
+    [anon_sym_accDescr] = ACTIONS(1),
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(168),
-    [sym_flowchart_header] = STATE(99),
-    [sym__terminator] = STATE(4),
-    [sym__statement] = STATE(96),
-    [sym_node_statement] = STATE(96),
-    [sym_edge_statement] = STATE(96),
-    [sym_node_group] = STATE(66),
-    [sym__node_list] = STATE(62),
-    [sym_node] = STATE(14),
-    [sym_subgraph] = STATE(96),
-    [sym_direction_statement] = STATE(96),
-    [sym_class_statement] = STATE(96),
-    [sym_class_def] = STATE(96),
-    [sym_style_statement] = STATE(96),
-    [sym_link_style] = STATE(96),
-    [sym_click_statement] = STATE(96),
-    [aux_sym_source_file_repeat1] = STATE(4),
+    [sym_source_file] = STATE(227),
+    [sym_flowchart_header] = STATE(97),
+    [sym__terminator] = STATE(6),
+    [sym__statement] = STATE(99),
+    [sym_node_statement] = STATE(99),
+    [sym_edge_statement] = STATE(99),
+    [sym_node_group] = STATE(81),
+    [sym__node_list] = STATE(68),
+    [sym_node] = STATE(16),
+    [sym_subgraph] = STATE(99),
+    [sym_direction_statement] = STATE(99),
+    [sym_class_statement] = STATE(99),
+    [sym_class_def] = STATE(99),
+    [sym_style_statement] = STATE(99),
+    [sym_link_style] = STATE(99),
+    [sym_click_statement] = STATE(99),
+    [sym_accessibility_statement] = STATE(99),
+    [aux_sym_source_file_repeat1] = STATE(6),
     [ts_builtin_sym_end] = ACTIONS(5),
     [sym_identifier] = ACTIONS(7),
     [sym_front_matter] = ACTIONS(9),
@@ -4421,47 +4982,53 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_style] = ACTIONS(23),
     [anon_sym_linkStyle] = ACTIONS(25),
     [anon_sym_click] = ACTIONS(27),
+    [anon_sym_accTitle] = ACTIONS(29),
+    [anon_sym_accDescr] = ACTIONS(31),
     [sym_comment] = ACTIONS(3),
   },
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 18,
+  [0] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(31), 1,
-      anon_sym_COLON_COLON_COLON,
-    ACTIONS(33), 1,
-      anon_sym_LBRACK,
     ACTIONS(35), 1,
-      anon_sym_LPAREN,
+      anon_sym_COLON_COLON_COLON,
     ACTIONS(37), 1,
-      anon_sym_LPAREN_LBRACK,
+      anon_sym_AT_LBRACE,
     ACTIONS(39), 1,
-      anon_sym_LBRACK_LBRACK,
+      anon_sym_LBRACK,
     ACTIONS(41), 1,
-      anon_sym_LBRACK_LPAREN,
+      anon_sym_LPAREN,
     ACTIONS(43), 1,
-      anon_sym_LPAREN_LPAREN,
+      anon_sym_LPAREN_LBRACK,
     ACTIONS(45), 1,
-      anon_sym_LPAREN_LPAREN_LPAREN,
+      anon_sym_LBRACK_LBRACK,
     ACTIONS(47), 1,
-      anon_sym_GT,
+      anon_sym_LBRACK_LPAREN,
     ACTIONS(49), 1,
-      anon_sym_LBRACE,
+      anon_sym_LPAREN_LPAREN,
     ACTIONS(51), 1,
-      anon_sym_LBRACE_LBRACE,
+      anon_sym_LPAREN_LPAREN_LPAREN,
     ACTIONS(53), 1,
-      anon_sym_LBRACK_SLASH,
+      anon_sym_GT,
     ACTIONS(55), 1,
+      anon_sym_LBRACE,
+    ACTIONS(57), 1,
+      anon_sym_LBRACE_LBRACE,
+    ACTIONS(59), 1,
+      anon_sym_LBRACK_SLASH,
+    ACTIONS(61), 1,
       anon_sym_LBRACK_BSLASH,
-    STATE(52), 1,
+    STATE(11), 1,
+      sym_shape_data,
+    STATE(65), 1,
       sym_class_shorthand,
-    ACTIONS(57), 3,
+    ACTIONS(63), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(29), 5,
+    ACTIONS(33), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
@@ -4483,48 +5050,52 @@ static const uint16_t ts_small_parse_table[] = {
       sym_parallelogram_alt,
       sym_trapezoid,
       sym_trapezoid_alt,
-  [75] = 18,
+  [81] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(59), 1,
-      anon_sym_COLON_COLON_COLON,
-    ACTIONS(61), 1,
-      anon_sym_LBRACK,
-    ACTIONS(63), 1,
-      anon_sym_LPAREN,
     ACTIONS(65), 1,
-      anon_sym_LPAREN_LBRACK,
+      anon_sym_COLON_COLON_COLON,
     ACTIONS(67), 1,
-      anon_sym_LBRACK_LBRACK,
+      anon_sym_AT_LBRACE,
     ACTIONS(69), 1,
-      anon_sym_LBRACK_LPAREN,
+      anon_sym_LBRACK,
     ACTIONS(71), 1,
-      anon_sym_LPAREN_LPAREN,
+      anon_sym_LPAREN,
     ACTIONS(73), 1,
-      anon_sym_LPAREN_LPAREN_LPAREN,
+      anon_sym_LPAREN_LBRACK,
     ACTIONS(75), 1,
-      anon_sym_GT,
+      anon_sym_LBRACK_LBRACK,
     ACTIONS(77), 1,
-      anon_sym_LBRACE,
+      anon_sym_LBRACK_LPAREN,
     ACTIONS(79), 1,
-      anon_sym_LBRACE_LBRACE,
+      anon_sym_LPAREN_LPAREN,
     ACTIONS(81), 1,
-      anon_sym_LBRACK_SLASH,
+      anon_sym_LPAREN_LPAREN_LPAREN,
     ACTIONS(83), 1,
+      anon_sym_GT,
+    ACTIONS(85), 1,
+      anon_sym_LBRACE,
+    ACTIONS(87), 1,
+      anon_sym_LBRACE_LBRACE,
+    ACTIONS(89), 1,
+      anon_sym_LBRACK_SLASH,
+    ACTIONS(91), 1,
       anon_sym_LBRACK_BSLASH,
-    STATE(56), 1,
+    STATE(12), 1,
+      sym_shape_data,
+    STATE(67), 1,
       sym_class_shorthand,
-    ACTIONS(57), 3,
+    ACTIONS(63), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(29), 5,
+    ACTIONS(33), 5,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       sym_arrow,
       anon_sym_end,
-    STATE(11), 15,
+    STATE(13), 15,
       sym__shape,
       sym_rectangle,
       sym_round,
@@ -4540,7 +5111,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_parallelogram_alt,
       sym_trapezoid,
       sym_trapezoid_alt,
-  [150] = 18,
+  [162] = 20,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(7), 1,
@@ -4559,124 +5130,30 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_linkStyle,
     ACTIONS(27), 1,
       anon_sym_click,
-    ACTIONS(85), 1,
-      ts_builtin_sym_end,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    STATE(80), 1,
-      sym_flowchart_header,
-    ACTIONS(11), 2,
-      anon_sym_flowchart,
-      anon_sym_graph,
-    ACTIONS(87), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(9), 2,
-      sym__terminator,
-      aux_sym_source_file_repeat1,
-    STATE(85), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [217] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(7), 1,
-      sym_identifier,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(21), 1,
-      anon_sym_classDef,
-    ACTIONS(23), 1,
-      anon_sym_style,
-    ACTIONS(25), 1,
-      anon_sym_linkStyle,
-    ACTIONS(27), 1,
-      anon_sym_click,
-    ACTIONS(89), 1,
-      ts_builtin_sym_end,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    STATE(90), 1,
-      sym_flowchart_header,
-    ACTIONS(11), 2,
-      anon_sym_flowchart,
-      anon_sym_graph,
-    ACTIONS(91), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(6), 2,
-      sym__terminator,
-      aux_sym_source_file_repeat1,
-    STATE(97), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [284] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(7), 1,
-      sym_identifier,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(21), 1,
-      anon_sym_classDef,
-    ACTIONS(23), 1,
-      anon_sym_style,
-    ACTIONS(25), 1,
-      anon_sym_linkStyle,
-    ACTIONS(27), 1,
-      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
     ACTIONS(93), 1,
       ts_builtin_sym_end,
-    STATE(14), 1,
+    STATE(16), 1,
       sym_node,
-    STATE(62), 1,
+    STATE(68), 1,
       sym__node_list,
-    STATE(66), 1,
+    STATE(81), 1,
       sym_node_group,
-    STATE(75), 1,
+    STATE(88), 1,
       sym_flowchart_header,
     ACTIONS(11), 2,
       anon_sym_flowchart,
       anon_sym_graph,
-    ACTIONS(87), 2,
+    ACTIONS(95), 2,
       anon_sym_SEMI,
       sym__newline,
-    STATE(9), 2,
+    STATE(5), 2,
       sym__terminator,
       aux_sym_source_file_repeat1,
-    STATE(78), 10,
+    STATE(89), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -4687,48 +5164,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_style_statement,
       sym_link_style,
       sym_click_statement,
-  [351] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(95), 1,
-      sym_identifier,
-    ACTIONS(99), 1,
-      anon_sym_end,
-    ACTIONS(101), 1,
-      anon_sym_classDef,
-    ACTIONS(103), 1,
-      anon_sym_style,
-    ACTIONS(105), 1,
-      anon_sym_linkStyle,
-    ACTIONS(107), 1,
-      anon_sym_click,
-    STATE(31), 1,
-      sym_node,
-    STATE(63), 1,
-      sym__node_list,
-    STATE(67), 1,
-      sym_node_group,
-    ACTIONS(97), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(120), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [407] = 14,
+      sym_accessibility_statement,
+  [236] = 20,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(7), 1,
@@ -4747,17 +5184,30 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_linkStyle,
     ACTIONS(27), 1,
       anon_sym_click,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    ACTIONS(97), 3,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    ACTIONS(97), 1,
       ts_builtin_sym_end,
+    STATE(16), 1,
+      sym_node,
+    STATE(68), 1,
+      sym__node_list,
+    STATE(81), 1,
+      sym_node_group,
+    STATE(108), 1,
+      sym_flowchart_header,
+    ACTIONS(11), 2,
+      anon_sym_flowchart,
+      anon_sym_graph,
+    ACTIONS(99), 2,
       anon_sym_SEMI,
       sym__newline,
-    STATE(120), 10,
+    STATE(9), 2,
+      sym__terminator,
+      aux_sym_source_file_repeat1,
+    STATE(109), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -4768,18 +5218,164 @@ static const uint16_t ts_small_parse_table[] = {
       sym_style_statement,
       sym_link_style,
       sym_click_statement,
-  [461] = 5,
+      sym_accessibility_statement,
+  [310] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(109), 1,
+    ACTIONS(7), 1,
+      sym_identifier,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(21), 1,
+      anon_sym_classDef,
+    ACTIONS(23), 1,
+      anon_sym_style,
+    ACTIONS(25), 1,
+      anon_sym_linkStyle,
+    ACTIONS(27), 1,
+      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    ACTIONS(101), 1,
       ts_builtin_sym_end,
-    ACTIONS(113), 2,
+    STATE(16), 1,
+      sym_node,
+    STATE(68), 1,
+      sym__node_list,
+    STATE(81), 1,
+      sym_node_group,
+    STATE(103), 1,
+      sym_flowchart_header,
+    ACTIONS(11), 2,
+      anon_sym_flowchart,
+      anon_sym_graph,
+    ACTIONS(99), 2,
       anon_sym_SEMI,
       sym__newline,
     STATE(9), 2,
       sym__terminator,
       aux_sym_source_file_repeat1,
-    ACTIONS(111), 10,
+    STATE(104), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [384] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(103), 1,
+      sym_identifier,
+    ACTIONS(107), 1,
+      anon_sym_end,
+    ACTIONS(109), 1,
+      anon_sym_classDef,
+    ACTIONS(111), 1,
+      anon_sym_style,
+    ACTIONS(113), 1,
+      anon_sym_linkStyle,
+    ACTIONS(115), 1,
+      anon_sym_click,
+    ACTIONS(117), 1,
+      anon_sym_accTitle,
+    ACTIONS(119), 1,
+      anon_sym_accDescr,
+    STATE(56), 1,
+      sym_node,
+    STATE(72), 1,
+      sym__node_list,
+    STATE(85), 1,
+      sym_node_group,
+    ACTIONS(105), 2,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(146), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [447] = 16,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(7), 1,
+      sym_identifier,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(21), 1,
+      anon_sym_classDef,
+    ACTIONS(23), 1,
+      anon_sym_style,
+    ACTIONS(25), 1,
+      anon_sym_linkStyle,
+    ACTIONS(27), 1,
+      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    STATE(16), 1,
+      sym_node,
+    STATE(68), 1,
+      sym__node_list,
+    STATE(81), 1,
+      sym_node_group,
+    ACTIONS(105), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(146), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [508] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(121), 1,
+      ts_builtin_sym_end,
+    ACTIONS(125), 2,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(9), 2,
+      sym__terminator,
+      aux_sym_source_file_repeat1,
+    ACTIONS(123), 12,
       anon_sym_flowchart,
       anon_sym_graph,
       anon_sym_subgraph,
@@ -4789,212 +5385,206 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_style,
       anon_sym_linkStyle,
       anon_sym_click,
+      anon_sym_accTitle,
+      anon_sym_accDescr,
       sym_identifier,
-  [488] = 5,
+  [537] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(31), 1,
+    ACTIONS(35), 1,
       anon_sym_COLON_COLON_COLON,
-    STATE(57), 1,
+    STATE(64), 1,
       sym_class_shorthand,
-    ACTIONS(118), 3,
+    ACTIONS(130), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(116), 5,
+    ACTIONS(128), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       sym_arrow,
-  [510] = 5,
+  [559] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(59), 1,
+    ACTIONS(35), 1,
       anon_sym_COLON_COLON_COLON,
-    STATE(58), 1,
+    STATE(66), 1,
       sym_class_shorthand,
-    ACTIONS(118), 3,
+    ACTIONS(134), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(116), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [532] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(122), 1,
-      aux_sym_link_token1,
-    ACTIONS(125), 1,
-      aux_sym_link_token4,
-    ACTIONS(128), 1,
-      aux_sym_link_token7,
-    ACTIONS(131), 1,
-      sym_arrow,
-    STATE(12), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(107), 1,
-      sym_link,
-    ACTIONS(120), 3,
+    ACTIONS(132), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [559] = 3,
+      anon_sym_AMP,
+      sym_arrow,
+  [581] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(136), 3,
+    ACTIONS(65), 1,
+      anon_sym_COLON_COLON_COLON,
+    STATE(62), 1,
+      sym_class_shorthand,
+    ACTIONS(134), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(134), 6,
+    ACTIONS(132), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [603] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(65), 1,
+      anon_sym_COLON_COLON_COLON,
+    STATE(61), 1,
+      sym_class_shorthand,
+    ACTIONS(130), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(128), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [625] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(138), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(136), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [642] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(138), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(136), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [576] = 5,
+  [659] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(140), 1,
+    ACTIONS(142), 1,
       anon_sym_AMP,
-    STATE(16), 1,
+    STATE(18), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(142), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(138), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-  [597] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(146), 1,
-      aux_sym_link_token1,
-    ACTIONS(148), 1,
-      aux_sym_link_token4,
-    ACTIONS(150), 1,
-      aux_sym_link_token7,
-    ACTIONS(152), 1,
-      sym_arrow,
-    STATE(12), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(107), 1,
-      sym_link,
     ACTIONS(144), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(140), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [624] = 5,
+      sym_arrow,
+  [680] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(140), 1,
+    ACTIONS(148), 1,
+      aux_sym_link_token1,
+    ACTIONS(150), 1,
+      aux_sym_link_token4,
+    ACTIONS(152), 1,
+      aux_sym_link_token7,
+    ACTIONS(154), 1,
+      sym_arrow,
+    STATE(20), 1,
+      aux_sym_edge_statement_repeat1,
+    STATE(136), 1,
+      sym_link,
+    ACTIONS(146), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [707] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(142), 1,
       anon_sym_AMP,
-    STATE(17), 1,
+    STATE(21), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(156), 3,
+    ACTIONS(158), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(154), 4,
+    ACTIONS(156), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
-  [645] = 5,
+  [728] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(160), 1,
+    ACTIONS(162), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(160), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
       anon_sym_AMP,
-    STATE(17), 1,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [745] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(166), 1,
+      aux_sym_link_token1,
+    ACTIONS(169), 1,
+      aux_sym_link_token4,
+    ACTIONS(172), 1,
+      aux_sym_link_token7,
+    ACTIONS(175), 1,
+      sym_arrow,
+    STATE(20), 1,
+      aux_sym_edge_statement_repeat1,
+    STATE(136), 1,
+      sym_link,
+    ACTIONS(164), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [772] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(180), 1,
+      anon_sym_AMP,
+    STATE(21), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(163), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(158), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-  [666] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(167), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(165), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [683] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(171), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(169), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [700] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(175), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(173), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [717] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(179), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(177), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [734] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(183), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(181), 6,
+    ACTIONS(178), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [751] = 3,
+  [793] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(187), 3,
@@ -5008,7 +5598,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [768] = 3,
+  [810] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(191), 3,
@@ -5022,7 +5612,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [785] = 3,
+  [827] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(195), 3,
@@ -5036,7 +5626,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [802] = 3,
+  [844] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(199), 3,
@@ -5050,7 +5640,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [819] = 3,
+  [861] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(203), 3,
@@ -5064,7 +5654,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [836] = 3,
+  [878] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(207), 3,
@@ -5078,7 +5668,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [853] = 3,
+  [895] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(211), 3,
@@ -5092,192 +5682,204 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [870] = 3,
+  [912] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(136), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(134), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [887] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(213), 1,
-      anon_sym_AMP,
-    STATE(34), 1,
-      aux_sym__node_list_repeat1,
-    ACTIONS(142), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(138), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [908] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(151), 1,
-      sym_direction,
     ACTIONS(215), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(213), 6,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-    ACTIONS(217), 5,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [929] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(219), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(217), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [946] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(223), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(221), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [963] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(227), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(225), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [980] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(231), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(229), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [997] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(235), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(233), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [1014] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(239), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(237), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [1031] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(171), 1,
+      sym_direction,
+    ACTIONS(241), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+    ACTIONS(243), 5,
       anon_sym_TB,
       anon_sym_TD,
       anon_sym_BT,
       anon_sym_RL,
       anon_sym_LR,
-  [927] = 8,
+  [1050] = 8,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(146), 1,
-      aux_sym_link_token1,
     ACTIONS(148), 1,
-      aux_sym_link_token4,
+      aux_sym_link_token1,
     ACTIONS(150), 1,
-      aux_sym_link_token7,
+      aux_sym_link_token4,
     ACTIONS(152), 1,
+      aux_sym_link_token7,
+    ACTIONS(154), 1,
       sym_arrow,
-    STATE(35), 1,
+    STATE(40), 1,
       aux_sym_edge_statement_repeat1,
-    STATE(125), 1,
+    STATE(134), 1,
       sym_link,
-    ACTIONS(144), 3,
+    ACTIONS(146), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [954] = 5,
+  [1077] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(213), 1,
+    ACTIONS(245), 1,
       anon_sym_AMP,
-    STATE(36), 1,
+    STATE(41), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(156), 3,
+    ACTIONS(158), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(154), 4,
+    ACTIONS(156), 4,
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
       anon_sym_end,
-  [975] = 8,
+  [1098] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(122), 1,
+    ACTIONS(162), 3,
       aux_sym_link_token1,
-    ACTIONS(125), 1,
       aux_sym_link_token4,
-    ACTIONS(128), 1,
       aux_sym_link_token7,
-    ACTIONS(131), 1,
+    ACTIONS(160), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
-    STATE(35), 1,
+      anon_sym_end,
+  [1115] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(166), 1,
+      aux_sym_link_token1,
+    ACTIONS(169), 1,
+      aux_sym_link_token4,
+    ACTIONS(172), 1,
+      aux_sym_link_token7,
+    ACTIONS(175), 1,
+      sym_arrow,
+    STATE(40), 1,
       aux_sym_edge_statement_repeat1,
-    STATE(125), 1,
+    STATE(134), 1,
       sym_link,
-    ACTIONS(120), 3,
+    ACTIONS(164), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [1002] = 5,
+  [1142] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(219), 1,
+    ACTIONS(247), 1,
       anon_sym_AMP,
-    STATE(36), 1,
+    STATE(41), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(163), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(158), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [1023] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(167), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(165), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1040] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(171), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(169), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1057] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(175), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(173), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1074] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(179), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(177), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1091] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(183), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(181), 6,
+    ACTIONS(178), 4,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1108] = 3,
+  [1163] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(187), 3,
@@ -5291,21 +5893,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1125] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(224), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(222), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1142] = 3,
+  [1180] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(191), 3,
@@ -5319,7 +5907,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1159] = 3,
+  [1197] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(195), 3,
@@ -5333,7 +5921,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1176] = 3,
+  [1214] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(199), 3,
@@ -5347,7 +5935,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1193] = 3,
+  [1231] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(203), 3,
@@ -5361,7 +5949,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1210] = 3,
+  [1248] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(207), 3,
@@ -5375,7 +5963,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1227] = 3,
+  [1265] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(211), 3,
@@ -5389,1584 +5977,1900 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1244] = 3,
+  [1282] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(224), 3,
+    ACTIONS(215), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(222), 6,
-      ts_builtin_sym_end,
+    ACTIONS(213), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [1261] = 3,
+      anon_sym_end,
+  [1299] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(163), 3,
+    ACTIONS(219), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(158), 5,
-      ts_builtin_sym_end,
+    ACTIONS(217), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
-      sym_arrow,
-  [1277] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(228), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(226), 5,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-  [1293] = 6,
-    ACTIONS(230), 1,
-      sym_identifier,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(77), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(232), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    ACTIONS(234), 3,
-      sym_string,
-      sym_markdown_string,
-      sym__subgraph_words,
-  [1315] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(240), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(238), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1331] = 3,
+  [1316] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(240), 3,
+    ACTIONS(223), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(238), 5,
-      ts_builtin_sym_end,
+    ACTIONS(221), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
-      sym_arrow,
-  [1347] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(228), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(226), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1363] = 3,
+  [1333] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(244), 3,
+    ACTIONS(227), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(242), 5,
-      ts_builtin_sym_end,
+    ACTIONS(225), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
-      sym_arrow,
-  [1379] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(244), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(242), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1395] = 3,
+  [1350] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(163), 3,
+    ACTIONS(231), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(158), 5,
+    ACTIONS(229), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1411] = 3,
+  [1367] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(248), 3,
+    ACTIONS(235), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(246), 4,
+    ACTIONS(233), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1384] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(239), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(237), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1401] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(245), 1,
+      anon_sym_AMP,
+    STATE(38), 1,
+      aux_sym__node_list_repeat1,
+    ACTIONS(144), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(140), 4,
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
       anon_sym_end,
-  [1426] = 3,
+  [1422] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(250), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(120), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [1441] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(246), 1,
-      sym_arrow,
-    ACTIONS(248), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
     ACTIONS(252), 3,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-  [1458] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(246), 1,
-      sym_arrow,
-    ACTIONS(248), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
+    ACTIONS(250), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1438] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(183), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(178), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1454] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(183), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(178), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1470] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
     ACTIONS(252), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(250), 5,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
       anon_sym_end,
-  [1475] = 3,
+  [1486] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(250), 3,
+    ACTIONS(256), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(120), 4,
-      ts_builtin_sym_end,
+    ACTIONS(254), 5,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_AMP,
       sym_arrow,
-  [1490] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(248), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(246), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-  [1505] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(146), 1,
-      aux_sym_link_token1,
-    ACTIONS(148), 1,
-      aux_sym_link_token4,
-    ACTIONS(150), 1,
-      aux_sym_link_token7,
-    ACTIONS(152), 1,
-      sym_arrow,
-    STATE(15), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(107), 1,
-      sym_link,
-  [1527] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(146), 1,
-      aux_sym_link_token1,
-    ACTIONS(148), 1,
-      aux_sym_link_token4,
-    ACTIONS(150), 1,
-      aux_sym_link_token7,
-    ACTIONS(152), 1,
-      sym_arrow,
-    STATE(33), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(125), 1,
-      sym_link,
-  [1549] = 5,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(256), 1,
-      anon_sym_COMMA,
-    ACTIONS(258), 1,
-      sym_style_text,
-    STATE(69), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(254), 3,
-      anon_sym_SEMI,
-      sym__newline,
       anon_sym_end,
-  [1567] = 5,
-    ACTIONS(236), 1,
+  [1502] = 3,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(256), 1,
-      anon_sym_COMMA,
-    ACTIONS(262), 1,
-      sym_style_text,
-    STATE(71), 1,
-      aux_sym_class_def_repeat1,
     ACTIONS(260), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(258), 5,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
       anon_sym_end,
-  [1585] = 6,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(258), 1,
-      sym_style_text,
-    ACTIONS(264), 1,
-      ts_builtin_sym_end,
-    ACTIONS(266), 1,
-      anon_sym_COMMA,
-    STATE(72), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(254), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1605] = 4,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(270), 1,
-      anon_sym_COMMA,
-    STATE(71), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(268), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-      sym_style_text,
-  [1621] = 6,
-    ACTIONS(236), 1,
-      sym_comment,
+  [1518] = 6,
     ACTIONS(262), 1,
-      sym_style_text,
-    ACTIONS(266), 1,
-      anon_sym_COMMA,
-    ACTIONS(273), 1,
-      ts_builtin_sym_end,
-    STATE(73), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(260), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1641] = 5,
-    ACTIONS(236), 1,
+      sym_identifier,
+    ACTIONS(268), 1,
       sym_comment,
-    ACTIONS(275), 1,
-      ts_builtin_sym_end,
-    ACTIONS(277), 1,
-      anon_sym_COMMA,
-    STATE(73), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(268), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_style_text,
-  [1659] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(108), 1,
-      sym_direction,
-    ACTIONS(217), 5,
-      anon_sym_TB,
-      anon_sym_TD,
-      anon_sym_BT,
-      anon_sym_RL,
-      anon_sym_LR,
-  [1673] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(280), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(93), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1690] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(284), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1707] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(288), 1,
-      anon_sym_end,
     STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1724] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(290), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(94), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1741] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(292), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1758] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(294), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
       sym__terminator,
     STATE(91), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(264), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1775] = 5,
+    ACTIONS(266), 3,
+      sym_string,
+      sym_markdown_string,
+      sym__subgraph_words,
+  [1540] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(299), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(296), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1792] = 2,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(301), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-      anon_sym_COMMA,
-      sym_style_text,
-  [1803] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(303), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1820] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(299), 1,
+    ACTIONS(256), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(254), 5,
       ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(305), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1837] = 5,
+      anon_sym_AMP,
+      sym_arrow,
+  [1556] = 3,
     ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(272), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(270), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1572] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(260), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(258), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1588] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(272), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(270), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1604] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(278), 1,
+      sym_arrow,
+    ACTIONS(274), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+    ACTIONS(276), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+  [1621] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(280), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(164), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+      anon_sym_end,
+  [1636] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(276), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(278), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+      anon_sym_end,
+  [1651] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(276), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(278), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [1666] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(278), 1,
+      sym_arrow,
+    ACTIONS(274), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+    ACTIONS(276), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+  [1683] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(280), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(164), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [1698] = 5,
+    ACTIONS(268), 1,
       sym_comment,
     ACTIONS(284), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(92), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+      anon_sym_COMMA,
+    ACTIONS(286), 1,
+      sym_style_text,
+    STATE(76), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(282), 3,
       anon_sym_SEMI,
       sym__newline,
-  [1854] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(308), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1871] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(310), 1,
       anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
+  [1716] = 6,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(286), 1,
+      sym_style_text,
+    ACTIONS(288), 1,
+      ts_builtin_sym_end,
+    ACTIONS(290), 1,
+      anon_sym_COMMA,
+    STATE(77), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(282), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1888] = 5,
+  [1736] = 4,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(294), 1,
+      anon_sym_COMMA,
+    STATE(76), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(292), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+      sym_style_text,
+  [1752] = 5,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(297), 1,
+      ts_builtin_sym_end,
+    ACTIONS(299), 1,
+      anon_sym_COMMA,
+    STATE(77), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(292), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_style_text,
+  [1770] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(312), 1,
-      anon_sym_LBRACK,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(79), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
+    STATE(124), 1,
+      sym_direction,
+    ACTIONS(243), 5,
+      anon_sym_TB,
+      anon_sym_TD,
+      anon_sym_BT,
+      anon_sym_RL,
+      anon_sym_LR,
+  [1784] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(302), 1,
+      sym_identifier,
+    ACTIONS(306), 1,
+      anon_sym_RBRACE,
+    ACTIONS(304), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(84), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1802] = 5,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(284), 1,
+      anon_sym_COMMA,
+    ACTIONS(310), 1,
+      sym_style_text,
+    STATE(74), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(308), 3,
       anon_sym_SEMI,
       sym__newline,
-  [1905] = 5,
+      anon_sym_end,
+  [1820] = 7,
     ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(148), 1,
+      aux_sym_link_token1,
+    ACTIONS(150), 1,
+      aux_sym_link_token4,
+    ACTIONS(152), 1,
+      aux_sym_link_token7,
+    ACTIONS(154), 1,
+      sym_arrow,
+    STATE(17), 1,
+      aux_sym_edge_statement_repeat1,
+    STATE(136), 1,
+      sym_link,
+  [1842] = 6,
+    ACTIONS(268), 1,
       sym_comment,
     ACTIONS(290), 1,
+      anon_sym_COMMA,
+    ACTIONS(310), 1,
+      sym_style_text,
+    ACTIONS(312), 1,
       ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    STATE(75), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(308), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1922] = 5,
+  [1862] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(314), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(86), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1939] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(302), 1,
+      sym_identifier,
     ACTIONS(316), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
+      anon_sym_RBRACE,
+    ACTIONS(314), 2,
       sym__newline,
-  [1956] = 5,
+      anon_sym_COMMA,
+    STATE(79), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1880] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(318), 1,
+      sym_identifier,
+    ACTIONS(324), 1,
+      anon_sym_RBRACE,
+    ACTIONS(321), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(84), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1898] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(148), 1,
+      aux_sym_link_token1,
+    ACTIONS(150), 1,
+      aux_sym_link_token4,
+    ACTIONS(152), 1,
+      aux_sym_link_token7,
+    ACTIONS(154), 1,
+      sym_arrow,
+    STATE(37), 1,
+      aux_sym_edge_statement_repeat1,
+    STATE(134), 1,
+      sym_link,
+  [1920] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(302), 1,
+      sym_identifier,
+    ACTIONS(328), 1,
+      anon_sym_RBRACE,
+    ACTIONS(326), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(87), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1938] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(302), 1,
+      sym_identifier,
+    ACTIONS(330), 1,
+      anon_sym_RBRACE,
+    ACTIONS(304), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(84), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1956] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(332), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(105), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(334), 2,
       anon_sym_SEMI,
       sym__newline,
   [1973] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(320), 1,
+    ACTIONS(97), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(106), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(334), 2,
       anon_sym_SEMI,
       sym__newline,
   [1990] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(322), 1,
+    ACTIONS(338), 1,
+      anon_sym_LBRACK,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(111), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(336), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2007] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(340), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(112), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(336), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2024] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(342), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(102), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(334), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2007] = 3,
-    ACTIONS(236), 1,
+  [2041] = 5,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(324), 1,
+    ACTIONS(344), 1,
       ts_builtin_sym_end,
-    ACTIONS(301), 4,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2058] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(346), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2075] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(348), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2092] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(350), 1,
+      ts_builtin_sym_end,
+    ACTIONS(352), 4,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_COMMA,
       sym_style_text,
-  [2020] = 5,
+  [2105] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 1,
+    ACTIONS(354), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(76), 1,
+    STATE(100), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(334), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2037] = 5,
+  [2122] = 5,
     ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(93), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2054] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(326), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2071] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(328), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(98), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2088] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(180), 1,
-      sym__label_square,
-    ACTIONS(330), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2100] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(156), 1,
-      sym__label_slanted,
-    ACTIONS(332), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2112] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(334), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2122] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(336), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2132] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(338), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2142] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(340), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2152] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(342), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2162] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(344), 1,
-      sym_identifier,
-    STATE(14), 1,
-      sym_node,
-    STATE(64), 1,
-      sym_node_group,
-    STATE(65), 1,
-      sym__node_list,
-  [2178] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(346), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2188] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(83), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2202] = 4,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(348), 1,
-      ts_builtin_sym_end,
-    ACTIONS(352), 1,
-      sym_style_text,
-    ACTIONS(350), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2216] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(354), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2226] = 4,
-    ACTIONS(236), 1,
       sym_comment,
     ACTIONS(356), 1,
-      ts_builtin_sym_end,
-    ACTIONS(360), 1,
-      sym_style_text,
-    ACTIONS(358), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2240] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(198), 1,
-      sym__label_square,
-    ACTIONS(362), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2252] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_end,
     STATE(7), 1,
       sym__terminator,
-    STATE(87), 1,
+    STATE(112), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
+    ACTIONS(336), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2266] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(199), 1,
-      sym__label_round,
-    ACTIONS(364), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2278] = 2,
+  [2139] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(366), 4,
+    ACTIONS(101), 1,
       ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(101), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_end,
-  [2288] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(370), 1,
-      sym_style_text,
-    ACTIONS(368), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2300] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(195), 1,
-      sym__label_square,
-    ACTIONS(372), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2312] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(200), 1,
-      sym__label_square,
-    ACTIONS(374), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2324] = 2,
+  [2156] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(299), 4,
+    ACTIONS(358), 1,
       ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_end,
-  [2334] = 2,
+  [2173] = 5,
     ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(376), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2344] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(157), 1,
-      sym__label_slanted,
-    ACTIONS(378), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2356] = 3,
-    ACTIONS(236), 1,
       sym_comment,
     ACTIONS(360), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2190] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(362), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(364), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2207] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(367), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(92), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2224] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(360), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(93), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2241] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(369), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2258] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(371), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(102), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2275] = 2,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(352), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_end,
       sym_style_text,
-    ACTIONS(358), 3,
+  [2286] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(373), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(94), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2303] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(371), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(95), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(334), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2320] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(375), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(112), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(336), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2337] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(377), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(112), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(336), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2354] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(362), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(112), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(379), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2371] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(384), 1,
+      aux_sym_accessibility_statement_token1,
+    ACTIONS(382), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2368] = 3,
-    ACTIONS(236), 1,
+  [2383] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    STATE(162), 1,
+    STATE(185), 1,
       sym__label_square,
-    ACTIONS(380), 3,
+    ACTIONS(386), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2380] = 5,
-    ACTIONS(3), 1,
+  [2395] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    ACTIONS(382), 1,
-      sym_identifier,
-    STATE(31), 1,
-      sym_node,
-    STATE(60), 1,
-      sym__node_list,
-    STATE(61), 1,
-      sym_node_group,
-  [2396] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(384), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2406] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(386), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2416] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(202), 1,
-      sym__label_round,
+    STATE(221), 1,
+      sym__label_square,
     ACTIONS(388), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2407] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(223), 1,
+      sym__label_round,
+    ACTIONS(390), 3,
       sym__text_round,
       sym_string,
       sym_markdown_string,
-  [2428] = 2,
-    ACTIONS(3), 1,
+  [2419] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    ACTIONS(390), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2438] = 2,
-    ACTIONS(3), 1,
+    STATE(229), 1,
+      sym__label_round,
+    ACTIONS(392), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2431] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    ACTIONS(392), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2448] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(203), 1,
+    STATE(230), 1,
       sym__label_round,
     ACTIONS(394), 3,
       sym__text_round,
       sym_string,
       sym_markdown_string,
-  [2460] = 3,
-    ACTIONS(236), 1,
+  [2443] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    STATE(165), 1,
-      sym__label_curly,
-    ACTIONS(396), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2472] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(182), 1,
-      sym__label_round,
-    ACTIONS(398), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2484] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(166), 1,
-      sym__label_pipe,
-    ACTIONS(400), 3,
-      sym__text_pipe,
-      sym_string,
-      sym_markdown_string,
-  [2496] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(163), 1,
+    STATE(217), 1,
       sym__label_square,
-    ACTIONS(402), 3,
+    ACTIONS(396), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2508] = 3,
-    ACTIONS(236), 1,
+  [2455] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    STATE(164), 1,
+    STATE(218), 1,
       sym__label_curly,
-    ACTIONS(404), 3,
+    ACTIONS(398), 3,
       sym__text_curly,
       sym_string,
       sym_markdown_string,
-  [2520] = 4,
-    ACTIONS(236), 1,
+  [2467] = 3,
+    ACTIONS(268), 1,
       sym_comment,
-    ACTIONS(370), 1,
-      sym_style_text,
-    ACTIONS(406), 1,
-      ts_builtin_sym_end,
-    ACTIONS(368), 2,
+    STATE(193), 1,
+      sym__label_curly,
+    ACTIONS(400), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [2479] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(98), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(336), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2534] = 3,
-    ACTIONS(236), 1,
+  [2493] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(181), 1,
-      sym__label_round,
-    ACTIONS(408), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2546] = 3,
-    ACTIONS(236), 1,
+    ACTIONS(402), 4,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [2503] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(204), 1,
-      sym__label_square,
-    ACTIONS(410), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2558] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(183), 1,
-      sym__label_square,
-    ACTIONS(412), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2570] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(184), 1,
-      sym__label_round,
-    ACTIONS(414), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2582] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(185), 1,
-      sym__label_round,
-    ACTIONS(416), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2594] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(186), 1,
-      sym__label_round,
-    ACTIONS(418), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2606] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(187), 1,
-      sym__label_square,
-    ACTIONS(420), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2618] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(188), 1,
-      sym__label_curly,
-    ACTIONS(422), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2630] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(189), 1,
-      sym__label_curly,
-    ACTIONS(424), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2642] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(160), 1,
-      sym__label_slanted,
-    ACTIONS(426), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2654] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(161), 1,
-      sym__label_slanted,
-    ACTIONS(428), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2666] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(352), 1,
-      sym_style_text,
-    ACTIONS(350), 3,
+    ACTIONS(404), 4,
+      ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2678] = 4,
+  [2513] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(406), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2523] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(410), 1,
+      sym_style_text,
+    ACTIONS(408), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2535] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(175), 1,
+      sym__label_slanted,
+    ACTIONS(412), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [2547] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(177), 1,
+      sym__label_slanted,
+    ACTIONS(414), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [2559] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(418), 1,
+      sym_style_text,
+    ACTIONS(416), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2571] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(422), 1,
+      sym_style_text,
+    ACTIONS(420), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2583] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(424), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2593] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(426), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2603] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(428), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2613] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(430), 1,
       sym_identifier,
-    ACTIONS(432), 1,
-      anon_sym_COMMA,
-    STATE(150), 1,
-      aux_sym_class_statement_repeat1,
-  [2691] = 2,
+    STATE(56), 1,
+      sym_node,
+    STATE(69), 1,
+      sym_node_group,
+    STATE(70), 1,
+      sym__node_list,
+  [2629] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(435), 3,
+    ACTIONS(432), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [2700] = 4,
+      anon_sym_end,
+  [2639] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(437), 1,
+    ACTIONS(434), 1,
       sym_identifier,
-    ACTIONS(439), 1,
-      anon_sym_COMMA,
-    STATE(153), 1,
-      aux_sym_class_statement_repeat1,
-  [2713] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(439), 1,
-      anon_sym_COMMA,
-    ACTIONS(441), 1,
-      sym_identifier,
-    STATE(150), 1,
-      aux_sym_class_statement_repeat1,
-  [2726] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(344), 1,
-      sym_identifier,
-    STATE(51), 1,
+    STATE(16), 1,
       sym_node,
-  [2736] = 3,
+    STATE(71), 1,
+      sym__node_list,
+    STATE(73), 1,
+      sym_node_group,
+  [2655] = 4,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(410), 1,
+      sym_style_text,
+    ACTIONS(436), 1,
+      ts_builtin_sym_end,
+    ACTIONS(408), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2669] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(225), 1,
+      sym__label_pipe,
+    ACTIONS(438), 3,
+      sym__text_pipe,
+      sym_string,
+      sym_markdown_string,
+  [2681] = 4,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(418), 1,
+      sym_style_text,
+    ACTIONS(440), 1,
+      ts_builtin_sym_end,
+    ACTIONS(416), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2695] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(382), 1,
-      sym_identifier,
-    STATE(59), 1,
-      sym_node,
-  [2746] = 3,
+    ACTIONS(442), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2705] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(443), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(445), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2756] = 3,
+    ACTIONS(444), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2715] = 4,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(422), 1,
+      sym_style_text,
+    ACTIONS(446), 1,
+      ts_builtin_sym_end,
+    ACTIONS(420), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2729] = 4,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(384), 1,
+      aux_sym_accessibility_statement_token1,
+    ACTIONS(448), 1,
+      ts_builtin_sym_end,
+    ACTIONS(382), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2743] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(201), 1,
+      sym__label_square,
+    ACTIONS(450), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2755] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(447), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(449), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2766] = 2,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(110), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(336), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2769] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(451), 2,
-      anon_sym_COMMA,
-      sym_identifier,
-  [2774] = 3,
+    ACTIONS(362), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2779] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(453), 1,
-      sym_identifier,
-    ACTIONS(455), 1,
-      anon_sym_PIPE,
-  [2784] = 3,
+    ACTIONS(452), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2789] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(187), 1,
+      sym__label_square,
+    ACTIONS(454), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2801] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(457), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(459), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2794] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(461), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(463), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2804] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(465), 1,
-      anon_sym_RBRACK_RBRACK,
+    ACTIONS(456), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
   [2811] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(467), 1,
-      anon_sym_RBRACK,
-  [2818] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(469), 1,
-      anon_sym_RBRACE,
-  [2825] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(471), 1,
-      anon_sym_RBRACE_RBRACE,
-  [2832] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(473), 1,
-      anon_sym_PIPE,
-  [2839] = 2,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(475), 1,
-      aux_sym_link_token5,
-  [2846] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(477), 1,
+    ACTIONS(458), 4,
       ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2821] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(194), 1,
+      sym__label_round,
+    ACTIONS(460), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2833] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(462), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2843] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(464), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
   [2853] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(479), 1,
-      aux_sym_link_token3,
-  [2860] = 2,
+    ACTIONS(466), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2863] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(479), 1,
-      aux_sym_link_token6,
-  [2867] = 2,
+    ACTIONS(468), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2873] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(207), 1,
+      sym__label_square,
+    ACTIONS(470), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2885] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(208), 1,
+      sym__label_round,
+    ACTIONS(472), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2897] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(209), 1,
+      sym__label_square,
+    ACTIONS(474), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2909] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(210), 1,
+      sym__label_square,
+    ACTIONS(476), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2921] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(211), 1,
+      sym__label_round,
+    ACTIONS(478), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2933] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(212), 1,
+      sym__label_round,
+    ACTIONS(480), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2945] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(213), 1,
+      sym__label_round,
+    ACTIONS(482), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2957] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(214), 1,
+      sym__label_square,
+    ACTIONS(484), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2969] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(215), 1,
+      sym__label_curly,
+    ACTIONS(486), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [2981] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(216), 1,
+      sym__label_curly,
+    ACTIONS(488), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [2993] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(180), 1,
+      sym__label_slanted,
+    ACTIONS(490), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [3005] = 3,
+    ACTIONS(268), 1,
+      sym_comment,
+    STATE(181), 1,
+      sym__label_slanted,
+    ACTIONS(492), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [3017] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(479), 1,
-      aux_sym_link_token9,
-  [2874] = 2,
+    ACTIONS(494), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [3027] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(481), 1,
+    ACTIONS(496), 1,
       sym_identifier,
-  [2881] = 2,
+    ACTIONS(498), 1,
+      anon_sym_COMMA,
+    STATE(170), 1,
+      aux_sym_class_statement_repeat1,
+  [3040] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(483), 1,
+    ACTIONS(498), 1,
+      anon_sym_COMMA,
+    ACTIONS(500), 1,
       sym_identifier,
-  [2888] = 2,
+    STATE(172), 1,
+      aux_sym_class_statement_repeat1,
+  [3053] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(485), 1,
+    ACTIONS(502), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [3062] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(504), 1,
       sym_identifier,
-  [2895] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(487), 1,
-      sym_identifier,
-  [2902] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(489), 1,
-      sym_identifier,
-  [2909] = 2,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(491), 1,
-      aux_sym_link_token8,
-  [2916] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(493), 1,
-      sym_identifier,
-  [2923] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(495), 1,
-      sym_identifier,
-  [2930] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(497), 1,
-      anon_sym_RBRACK,
-  [2937] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(499), 1,
-      anon_sym_RPAREN,
-  [2944] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(501), 1,
-      anon_sym_RPAREN_RPAREN_RPAREN,
-  [2951] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(503), 1,
-      anon_sym_RBRACK_RBRACK,
-  [2958] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(505), 1,
-      anon_sym_RPAREN_RBRACK,
-  [2965] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(507), 1,
-      anon_sym_RPAREN_RPAREN,
-  [2972] = 2,
+    ACTIONS(506), 1,
+      anon_sym_COMMA,
+    STATE(172), 1,
+      aux_sym_class_statement_repeat1,
+  [3075] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(509), 1,
-      anon_sym_RPAREN_RPAREN_RPAREN,
-  [2979] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_COLON,
     ACTIONS(511), 1,
-      anon_sym_RBRACK,
-  [2986] = 2,
+      anon_sym_LBRACE,
+  [3085] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(513), 1,
-      anon_sym_RBRACE,
-  [2993] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      sym_identifier,
     ACTIONS(515), 1,
-      anon_sym_RBRACE_RBRACE,
-  [3000] = 2,
+      anon_sym_PIPE,
+  [3095] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(517), 1,
-      sym_identifier,
-  [3007] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_SLASH_RBRACK,
     ACTIONS(519), 1,
-      sym_identifier,
-  [3014] = 2,
+      anon_sym_BSLASH_RBRACK,
+  [3105] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(521), 1,
+    ACTIONS(521), 2,
+      anon_sym_COMMA,
       sym_identifier,
-  [3021] = 2,
+  [3113] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(523), 1,
-      sym_identifier,
-  [3028] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_SLASH_RBRACK,
     ACTIONS(525), 1,
-      sym_identifier,
-  [3035] = 2,
+      anon_sym_BSLASH_RBRACK,
+  [3123] = 2,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(527), 2,
+      sym_property_value,
+      sym_string,
+  [3131] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(527), 1,
-      anon_sym_RBRACK,
-  [3042] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+    ACTIONS(511), 1,
+      anon_sym_LBRACE,
     ACTIONS(529), 1,
-      sym_identifier,
-  [3049] = 2,
-    ACTIONS(236), 1,
+      anon_sym_COLON,
+  [3141] = 3,
+    ACTIONS(3), 1,
       sym_comment,
     ACTIONS(531), 1,
-      aux_sym_link_token2,
-  [3056] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_SLASH_RBRACK,
     ACTIONS(533), 1,
-      anon_sym_RBRACK,
-  [3063] = 2,
+      anon_sym_BSLASH_RBRACK,
+  [3151] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(535), 1,
-      anon_sym_RPAREN,
-  [3070] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
+      anon_sym_SLASH_RBRACK,
     ACTIONS(537), 1,
-      anon_sym_RBRACK_RPAREN,
-  [3077] = 2,
-    ACTIONS(3), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3161] = 3,
+    ACTIONS(268), 1,
       sym_comment,
     ACTIONS(539), 1,
-      sym_identifier,
-  [3084] = 2,
+      anon_sym_RBRACE,
+    ACTIONS(541), 1,
+      aux_sym_accessibility_statement_token2,
+  [3171] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(541), 1,
-      anon_sym_RPAREN_RBRACK,
-  [3091] = 2,
+    ACTIONS(430), 1,
+      sym_identifier,
+    STATE(58), 1,
+      sym_node,
+  [3181] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(434), 1,
+      sym_identifier,
+    STATE(59), 1,
+      sym_node,
+  [3191] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(543), 1,
-      anon_sym_RPAREN_RPAREN,
-  [3098] = 2,
+      anon_sym_RBRACK_RPAREN,
+  [3198] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(545), 1,
+      sym_identifier,
+  [3205] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(547), 1,
+      anon_sym_RBRACK,
+  [3212] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(549), 1,
+      aux_sym_link_token3,
+  [3219] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(551), 1,
+      sym_identifier,
+  [3226] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(549), 1,
+      aux_sym_link_token6,
+  [3233] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(549), 1,
+      aux_sym_link_token9,
+  [3240] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(553), 1,
+      sym_identifier,
+  [3247] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(555), 1,
+      anon_sym_RBRACE_RBRACE,
+  [3254] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(557), 1,
+      anon_sym_RPAREN,
+  [3261] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(559), 1,
+      sym_identifier,
+  [3268] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(561), 1,
+      sym_identifier,
+  [3275] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(563), 1,
+      sym_identifier,
+  [3282] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(565), 1,
+      sym_identifier,
+  [3289] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(567), 1,
+      sym_identifier,
+  [3296] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(529), 1,
+      anon_sym_COLON,
+  [3303] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(569), 1,
+      anon_sym_RBRACK,
+  [3310] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(571), 1,
+      sym_identifier,
+  [3317] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(573), 1,
+      sym_identifier,
+  [3324] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(575), 1,
+      sym_identifier,
+  [3331] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(577), 1,
+      anon_sym_COLON,
+  [3338] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(579), 1,
+      anon_sym_RBRACE,
+  [3345] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(581), 1,
+      anon_sym_RBRACK,
+  [3352] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(583), 1,
+      anon_sym_RPAREN,
+  [3359] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(585), 1,
       anon_sym_RBRACK_RPAREN,
+  [3366] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(587), 1,
+      anon_sym_RBRACK_RBRACK,
+  [3373] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(589), 1,
+      anon_sym_RPAREN_RBRACK,
+  [3380] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(591), 1,
+      anon_sym_RPAREN_RPAREN,
+  [3387] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(593), 1,
+      anon_sym_RPAREN_RPAREN_RPAREN,
+  [3394] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(595), 1,
+      anon_sym_RBRACK,
+  [3401] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(597), 1,
+      anon_sym_RBRACE,
+  [3408] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(599), 1,
+      anon_sym_RBRACE_RBRACE,
+  [3415] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(601), 1,
+      anon_sym_RBRACK,
+  [3422] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(603), 1,
+      anon_sym_RBRACE,
+  [3429] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(605), 1,
+      sym_identifier,
+  [3436] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(607), 1,
+      sym_identifier,
+  [3443] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(609), 1,
+      anon_sym_RBRACK_RBRACK,
+  [3450] = 2,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(611), 1,
+      aux_sym_link_token2,
+  [3457] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(613), 1,
+      anon_sym_RPAREN_RBRACK,
+  [3464] = 2,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(615), 1,
+      aux_sym_link_token5,
+  [3471] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(617), 1,
+      anon_sym_PIPE,
+  [3478] = 2,
+    ACTIONS(268), 1,
+      sym_comment,
+    ACTIONS(619), 1,
+      aux_sym_link_token8,
+  [3485] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(621), 1,
+      ts_builtin_sym_end,
+  [3492] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(509), 1,
+      anon_sym_COLON,
+  [3499] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(623), 1,
+      anon_sym_RPAREN_RPAREN,
+  [3506] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(625), 1,
+      anon_sym_RPAREN_RPAREN_RPAREN,
+  [3513] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(627), 1,
+      sym_identifier,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 75,
-  [SMALL_STATE(4)] = 150,
-  [SMALL_STATE(5)] = 217,
-  [SMALL_STATE(6)] = 284,
-  [SMALL_STATE(7)] = 351,
-  [SMALL_STATE(8)] = 407,
-  [SMALL_STATE(9)] = 461,
-  [SMALL_STATE(10)] = 488,
-  [SMALL_STATE(11)] = 510,
-  [SMALL_STATE(12)] = 532,
-  [SMALL_STATE(13)] = 559,
-  [SMALL_STATE(14)] = 576,
-  [SMALL_STATE(15)] = 597,
-  [SMALL_STATE(16)] = 624,
-  [SMALL_STATE(17)] = 645,
-  [SMALL_STATE(18)] = 666,
-  [SMALL_STATE(19)] = 683,
-  [SMALL_STATE(20)] = 700,
-  [SMALL_STATE(21)] = 717,
-  [SMALL_STATE(22)] = 734,
-  [SMALL_STATE(23)] = 751,
-  [SMALL_STATE(24)] = 768,
-  [SMALL_STATE(25)] = 785,
-  [SMALL_STATE(26)] = 802,
-  [SMALL_STATE(27)] = 819,
-  [SMALL_STATE(28)] = 836,
-  [SMALL_STATE(29)] = 853,
-  [SMALL_STATE(30)] = 870,
-  [SMALL_STATE(31)] = 887,
-  [SMALL_STATE(32)] = 908,
-  [SMALL_STATE(33)] = 927,
-  [SMALL_STATE(34)] = 954,
-  [SMALL_STATE(35)] = 975,
-  [SMALL_STATE(36)] = 1002,
-  [SMALL_STATE(37)] = 1023,
-  [SMALL_STATE(38)] = 1040,
-  [SMALL_STATE(39)] = 1057,
-  [SMALL_STATE(40)] = 1074,
-  [SMALL_STATE(41)] = 1091,
-  [SMALL_STATE(42)] = 1108,
-  [SMALL_STATE(43)] = 1125,
-  [SMALL_STATE(44)] = 1142,
-  [SMALL_STATE(45)] = 1159,
-  [SMALL_STATE(46)] = 1176,
-  [SMALL_STATE(47)] = 1193,
-  [SMALL_STATE(48)] = 1210,
-  [SMALL_STATE(49)] = 1227,
-  [SMALL_STATE(50)] = 1244,
-  [SMALL_STATE(51)] = 1261,
-  [SMALL_STATE(52)] = 1277,
-  [SMALL_STATE(53)] = 1293,
-  [SMALL_STATE(54)] = 1315,
-  [SMALL_STATE(55)] = 1331,
-  [SMALL_STATE(56)] = 1347,
-  [SMALL_STATE(57)] = 1363,
-  [SMALL_STATE(58)] = 1379,
-  [SMALL_STATE(59)] = 1395,
-  [SMALL_STATE(60)] = 1411,
-  [SMALL_STATE(61)] = 1426,
-  [SMALL_STATE(62)] = 1441,
-  [SMALL_STATE(63)] = 1458,
-  [SMALL_STATE(64)] = 1475,
-  [SMALL_STATE(65)] = 1490,
-  [SMALL_STATE(66)] = 1505,
-  [SMALL_STATE(67)] = 1527,
-  [SMALL_STATE(68)] = 1549,
-  [SMALL_STATE(69)] = 1567,
-  [SMALL_STATE(70)] = 1585,
-  [SMALL_STATE(71)] = 1605,
-  [SMALL_STATE(72)] = 1621,
-  [SMALL_STATE(73)] = 1641,
-  [SMALL_STATE(74)] = 1659,
-  [SMALL_STATE(75)] = 1673,
-  [SMALL_STATE(76)] = 1690,
-  [SMALL_STATE(77)] = 1707,
-  [SMALL_STATE(78)] = 1724,
-  [SMALL_STATE(79)] = 1741,
-  [SMALL_STATE(80)] = 1758,
-  [SMALL_STATE(81)] = 1775,
-  [SMALL_STATE(82)] = 1792,
-  [SMALL_STATE(83)] = 1803,
-  [SMALL_STATE(84)] = 1820,
-  [SMALL_STATE(85)] = 1837,
-  [SMALL_STATE(86)] = 1854,
-  [SMALL_STATE(87)] = 1871,
-  [SMALL_STATE(88)] = 1888,
-  [SMALL_STATE(89)] = 1905,
-  [SMALL_STATE(90)] = 1922,
-  [SMALL_STATE(91)] = 1939,
-  [SMALL_STATE(92)] = 1956,
-  [SMALL_STATE(93)] = 1973,
-  [SMALL_STATE(94)] = 1990,
-  [SMALL_STATE(95)] = 2007,
-  [SMALL_STATE(96)] = 2020,
-  [SMALL_STATE(97)] = 2037,
-  [SMALL_STATE(98)] = 2054,
-  [SMALL_STATE(99)] = 2071,
-  [SMALL_STATE(100)] = 2088,
-  [SMALL_STATE(101)] = 2100,
-  [SMALL_STATE(102)] = 2112,
-  [SMALL_STATE(103)] = 2122,
-  [SMALL_STATE(104)] = 2132,
-  [SMALL_STATE(105)] = 2142,
-  [SMALL_STATE(106)] = 2152,
-  [SMALL_STATE(107)] = 2162,
-  [SMALL_STATE(108)] = 2178,
-  [SMALL_STATE(109)] = 2188,
-  [SMALL_STATE(110)] = 2202,
-  [SMALL_STATE(111)] = 2216,
-  [SMALL_STATE(112)] = 2226,
-  [SMALL_STATE(113)] = 2240,
-  [SMALL_STATE(114)] = 2252,
-  [SMALL_STATE(115)] = 2266,
-  [SMALL_STATE(116)] = 2278,
-  [SMALL_STATE(117)] = 2288,
-  [SMALL_STATE(118)] = 2300,
-  [SMALL_STATE(119)] = 2312,
-  [SMALL_STATE(120)] = 2324,
-  [SMALL_STATE(121)] = 2334,
-  [SMALL_STATE(122)] = 2344,
-  [SMALL_STATE(123)] = 2356,
-  [SMALL_STATE(124)] = 2368,
-  [SMALL_STATE(125)] = 2380,
-  [SMALL_STATE(126)] = 2396,
-  [SMALL_STATE(127)] = 2406,
-  [SMALL_STATE(128)] = 2416,
-  [SMALL_STATE(129)] = 2428,
-  [SMALL_STATE(130)] = 2438,
-  [SMALL_STATE(131)] = 2448,
-  [SMALL_STATE(132)] = 2460,
-  [SMALL_STATE(133)] = 2472,
-  [SMALL_STATE(134)] = 2484,
-  [SMALL_STATE(135)] = 2496,
-  [SMALL_STATE(136)] = 2508,
-  [SMALL_STATE(137)] = 2520,
-  [SMALL_STATE(138)] = 2534,
-  [SMALL_STATE(139)] = 2546,
-  [SMALL_STATE(140)] = 2558,
-  [SMALL_STATE(141)] = 2570,
-  [SMALL_STATE(142)] = 2582,
-  [SMALL_STATE(143)] = 2594,
-  [SMALL_STATE(144)] = 2606,
-  [SMALL_STATE(145)] = 2618,
-  [SMALL_STATE(146)] = 2630,
-  [SMALL_STATE(147)] = 2642,
-  [SMALL_STATE(148)] = 2654,
-  [SMALL_STATE(149)] = 2666,
-  [SMALL_STATE(150)] = 2678,
-  [SMALL_STATE(151)] = 2691,
-  [SMALL_STATE(152)] = 2700,
-  [SMALL_STATE(153)] = 2713,
-  [SMALL_STATE(154)] = 2726,
-  [SMALL_STATE(155)] = 2736,
-  [SMALL_STATE(156)] = 2746,
-  [SMALL_STATE(157)] = 2756,
-  [SMALL_STATE(158)] = 2766,
-  [SMALL_STATE(159)] = 2774,
-  [SMALL_STATE(160)] = 2784,
-  [SMALL_STATE(161)] = 2794,
-  [SMALL_STATE(162)] = 2804,
-  [SMALL_STATE(163)] = 2811,
-  [SMALL_STATE(164)] = 2818,
-  [SMALL_STATE(165)] = 2825,
-  [SMALL_STATE(166)] = 2832,
-  [SMALL_STATE(167)] = 2839,
-  [SMALL_STATE(168)] = 2846,
-  [SMALL_STATE(169)] = 2853,
-  [SMALL_STATE(170)] = 2860,
-  [SMALL_STATE(171)] = 2867,
-  [SMALL_STATE(172)] = 2874,
-  [SMALL_STATE(173)] = 2881,
-  [SMALL_STATE(174)] = 2888,
-  [SMALL_STATE(175)] = 2895,
-  [SMALL_STATE(176)] = 2902,
-  [SMALL_STATE(177)] = 2909,
-  [SMALL_STATE(178)] = 2916,
-  [SMALL_STATE(179)] = 2923,
-  [SMALL_STATE(180)] = 2930,
-  [SMALL_STATE(181)] = 2937,
-  [SMALL_STATE(182)] = 2944,
-  [SMALL_STATE(183)] = 2951,
-  [SMALL_STATE(184)] = 2958,
-  [SMALL_STATE(185)] = 2965,
-  [SMALL_STATE(186)] = 2972,
-  [SMALL_STATE(187)] = 2979,
-  [SMALL_STATE(188)] = 2986,
-  [SMALL_STATE(189)] = 2993,
-  [SMALL_STATE(190)] = 3000,
-  [SMALL_STATE(191)] = 3007,
-  [SMALL_STATE(192)] = 3014,
-  [SMALL_STATE(193)] = 3021,
-  [SMALL_STATE(194)] = 3028,
-  [SMALL_STATE(195)] = 3035,
-  [SMALL_STATE(196)] = 3042,
-  [SMALL_STATE(197)] = 3049,
-  [SMALL_STATE(198)] = 3056,
-  [SMALL_STATE(199)] = 3063,
-  [SMALL_STATE(200)] = 3070,
-  [SMALL_STATE(201)] = 3077,
-  [SMALL_STATE(202)] = 3084,
-  [SMALL_STATE(203)] = 3091,
-  [SMALL_STATE(204)] = 3098,
+  [SMALL_STATE(3)] = 81,
+  [SMALL_STATE(4)] = 162,
+  [SMALL_STATE(5)] = 236,
+  [SMALL_STATE(6)] = 310,
+  [SMALL_STATE(7)] = 384,
+  [SMALL_STATE(8)] = 447,
+  [SMALL_STATE(9)] = 508,
+  [SMALL_STATE(10)] = 537,
+  [SMALL_STATE(11)] = 559,
+  [SMALL_STATE(12)] = 581,
+  [SMALL_STATE(13)] = 603,
+  [SMALL_STATE(14)] = 625,
+  [SMALL_STATE(15)] = 642,
+  [SMALL_STATE(16)] = 659,
+  [SMALL_STATE(17)] = 680,
+  [SMALL_STATE(18)] = 707,
+  [SMALL_STATE(19)] = 728,
+  [SMALL_STATE(20)] = 745,
+  [SMALL_STATE(21)] = 772,
+  [SMALL_STATE(22)] = 793,
+  [SMALL_STATE(23)] = 810,
+  [SMALL_STATE(24)] = 827,
+  [SMALL_STATE(25)] = 844,
+  [SMALL_STATE(26)] = 861,
+  [SMALL_STATE(27)] = 878,
+  [SMALL_STATE(28)] = 895,
+  [SMALL_STATE(29)] = 912,
+  [SMALL_STATE(30)] = 929,
+  [SMALL_STATE(31)] = 946,
+  [SMALL_STATE(32)] = 963,
+  [SMALL_STATE(33)] = 980,
+  [SMALL_STATE(34)] = 997,
+  [SMALL_STATE(35)] = 1014,
+  [SMALL_STATE(36)] = 1031,
+  [SMALL_STATE(37)] = 1050,
+  [SMALL_STATE(38)] = 1077,
+  [SMALL_STATE(39)] = 1098,
+  [SMALL_STATE(40)] = 1115,
+  [SMALL_STATE(41)] = 1142,
+  [SMALL_STATE(42)] = 1163,
+  [SMALL_STATE(43)] = 1180,
+  [SMALL_STATE(44)] = 1197,
+  [SMALL_STATE(45)] = 1214,
+  [SMALL_STATE(46)] = 1231,
+  [SMALL_STATE(47)] = 1248,
+  [SMALL_STATE(48)] = 1265,
+  [SMALL_STATE(49)] = 1282,
+  [SMALL_STATE(50)] = 1299,
+  [SMALL_STATE(51)] = 1316,
+  [SMALL_STATE(52)] = 1333,
+  [SMALL_STATE(53)] = 1350,
+  [SMALL_STATE(54)] = 1367,
+  [SMALL_STATE(55)] = 1384,
+  [SMALL_STATE(56)] = 1401,
+  [SMALL_STATE(57)] = 1422,
+  [SMALL_STATE(58)] = 1438,
+  [SMALL_STATE(59)] = 1454,
+  [SMALL_STATE(60)] = 1470,
+  [SMALL_STATE(61)] = 1486,
+  [SMALL_STATE(62)] = 1502,
+  [SMALL_STATE(63)] = 1518,
+  [SMALL_STATE(64)] = 1540,
+  [SMALL_STATE(65)] = 1556,
+  [SMALL_STATE(66)] = 1572,
+  [SMALL_STATE(67)] = 1588,
+  [SMALL_STATE(68)] = 1604,
+  [SMALL_STATE(69)] = 1621,
+  [SMALL_STATE(70)] = 1636,
+  [SMALL_STATE(71)] = 1651,
+  [SMALL_STATE(72)] = 1666,
+  [SMALL_STATE(73)] = 1683,
+  [SMALL_STATE(74)] = 1698,
+  [SMALL_STATE(75)] = 1716,
+  [SMALL_STATE(76)] = 1736,
+  [SMALL_STATE(77)] = 1752,
+  [SMALL_STATE(78)] = 1770,
+  [SMALL_STATE(79)] = 1784,
+  [SMALL_STATE(80)] = 1802,
+  [SMALL_STATE(81)] = 1820,
+  [SMALL_STATE(82)] = 1842,
+  [SMALL_STATE(83)] = 1862,
+  [SMALL_STATE(84)] = 1880,
+  [SMALL_STATE(85)] = 1898,
+  [SMALL_STATE(86)] = 1920,
+  [SMALL_STATE(87)] = 1938,
+  [SMALL_STATE(88)] = 1956,
+  [SMALL_STATE(89)] = 1973,
+  [SMALL_STATE(90)] = 1990,
+  [SMALL_STATE(91)] = 2007,
+  [SMALL_STATE(92)] = 2024,
+  [SMALL_STATE(93)] = 2041,
+  [SMALL_STATE(94)] = 2058,
+  [SMALL_STATE(95)] = 2075,
+  [SMALL_STATE(96)] = 2092,
+  [SMALL_STATE(97)] = 2105,
+  [SMALL_STATE(98)] = 2122,
+  [SMALL_STATE(99)] = 2139,
+  [SMALL_STATE(100)] = 2156,
+  [SMALL_STATE(101)] = 2173,
+  [SMALL_STATE(102)] = 2190,
+  [SMALL_STATE(103)] = 2207,
+  [SMALL_STATE(104)] = 2224,
+  [SMALL_STATE(105)] = 2241,
+  [SMALL_STATE(106)] = 2258,
+  [SMALL_STATE(107)] = 2275,
+  [SMALL_STATE(108)] = 2286,
+  [SMALL_STATE(109)] = 2303,
+  [SMALL_STATE(110)] = 2320,
+  [SMALL_STATE(111)] = 2337,
+  [SMALL_STATE(112)] = 2354,
+  [SMALL_STATE(113)] = 2371,
+  [SMALL_STATE(114)] = 2383,
+  [SMALL_STATE(115)] = 2395,
+  [SMALL_STATE(116)] = 2407,
+  [SMALL_STATE(117)] = 2419,
+  [SMALL_STATE(118)] = 2431,
+  [SMALL_STATE(119)] = 2443,
+  [SMALL_STATE(120)] = 2455,
+  [SMALL_STATE(121)] = 2467,
+  [SMALL_STATE(122)] = 2479,
+  [SMALL_STATE(123)] = 2493,
+  [SMALL_STATE(124)] = 2503,
+  [SMALL_STATE(125)] = 2513,
+  [SMALL_STATE(126)] = 2523,
+  [SMALL_STATE(127)] = 2535,
+  [SMALL_STATE(128)] = 2547,
+  [SMALL_STATE(129)] = 2559,
+  [SMALL_STATE(130)] = 2571,
+  [SMALL_STATE(131)] = 2583,
+  [SMALL_STATE(132)] = 2593,
+  [SMALL_STATE(133)] = 2603,
+  [SMALL_STATE(134)] = 2613,
+  [SMALL_STATE(135)] = 2629,
+  [SMALL_STATE(136)] = 2639,
+  [SMALL_STATE(137)] = 2655,
+  [SMALL_STATE(138)] = 2669,
+  [SMALL_STATE(139)] = 2681,
+  [SMALL_STATE(140)] = 2695,
+  [SMALL_STATE(141)] = 2705,
+  [SMALL_STATE(142)] = 2715,
+  [SMALL_STATE(143)] = 2729,
+  [SMALL_STATE(144)] = 2743,
+  [SMALL_STATE(145)] = 2755,
+  [SMALL_STATE(146)] = 2769,
+  [SMALL_STATE(147)] = 2779,
+  [SMALL_STATE(148)] = 2789,
+  [SMALL_STATE(149)] = 2801,
+  [SMALL_STATE(150)] = 2811,
+  [SMALL_STATE(151)] = 2821,
+  [SMALL_STATE(152)] = 2833,
+  [SMALL_STATE(153)] = 2843,
+  [SMALL_STATE(154)] = 2853,
+  [SMALL_STATE(155)] = 2863,
+  [SMALL_STATE(156)] = 2873,
+  [SMALL_STATE(157)] = 2885,
+  [SMALL_STATE(158)] = 2897,
+  [SMALL_STATE(159)] = 2909,
+  [SMALL_STATE(160)] = 2921,
+  [SMALL_STATE(161)] = 2933,
+  [SMALL_STATE(162)] = 2945,
+  [SMALL_STATE(163)] = 2957,
+  [SMALL_STATE(164)] = 2969,
+  [SMALL_STATE(165)] = 2981,
+  [SMALL_STATE(166)] = 2993,
+  [SMALL_STATE(167)] = 3005,
+  [SMALL_STATE(168)] = 3017,
+  [SMALL_STATE(169)] = 3027,
+  [SMALL_STATE(170)] = 3040,
+  [SMALL_STATE(171)] = 3053,
+  [SMALL_STATE(172)] = 3062,
+  [SMALL_STATE(173)] = 3075,
+  [SMALL_STATE(174)] = 3085,
+  [SMALL_STATE(175)] = 3095,
+  [SMALL_STATE(176)] = 3105,
+  [SMALL_STATE(177)] = 3113,
+  [SMALL_STATE(178)] = 3123,
+  [SMALL_STATE(179)] = 3131,
+  [SMALL_STATE(180)] = 3141,
+  [SMALL_STATE(181)] = 3151,
+  [SMALL_STATE(182)] = 3161,
+  [SMALL_STATE(183)] = 3171,
+  [SMALL_STATE(184)] = 3181,
+  [SMALL_STATE(185)] = 3191,
+  [SMALL_STATE(186)] = 3198,
+  [SMALL_STATE(187)] = 3205,
+  [SMALL_STATE(188)] = 3212,
+  [SMALL_STATE(189)] = 3219,
+  [SMALL_STATE(190)] = 3226,
+  [SMALL_STATE(191)] = 3233,
+  [SMALL_STATE(192)] = 3240,
+  [SMALL_STATE(193)] = 3247,
+  [SMALL_STATE(194)] = 3254,
+  [SMALL_STATE(195)] = 3261,
+  [SMALL_STATE(196)] = 3268,
+  [SMALL_STATE(197)] = 3275,
+  [SMALL_STATE(198)] = 3282,
+  [SMALL_STATE(199)] = 3289,
+  [SMALL_STATE(200)] = 3296,
+  [SMALL_STATE(201)] = 3303,
+  [SMALL_STATE(202)] = 3310,
+  [SMALL_STATE(203)] = 3317,
+  [SMALL_STATE(204)] = 3324,
+  [SMALL_STATE(205)] = 3331,
+  [SMALL_STATE(206)] = 3338,
+  [SMALL_STATE(207)] = 3345,
+  [SMALL_STATE(208)] = 3352,
+  [SMALL_STATE(209)] = 3359,
+  [SMALL_STATE(210)] = 3366,
+  [SMALL_STATE(211)] = 3373,
+  [SMALL_STATE(212)] = 3380,
+  [SMALL_STATE(213)] = 3387,
+  [SMALL_STATE(214)] = 3394,
+  [SMALL_STATE(215)] = 3401,
+  [SMALL_STATE(216)] = 3408,
+  [SMALL_STATE(217)] = 3415,
+  [SMALL_STATE(218)] = 3422,
+  [SMALL_STATE(219)] = 3429,
+  [SMALL_STATE(220)] = 3436,
+  [SMALL_STATE(221)] = 3443,
+  [SMALL_STATE(222)] = 3450,
+  [SMALL_STATE(223)] = 3457,
+  [SMALL_STATE(224)] = 3464,
+  [SMALL_STATE(225)] = 3471,
+  [SMALL_STATE(226)] = 3478,
+  [SMALL_STATE(227)] = 3485,
+  [SMALL_STATE(228)] = 3492,
+  [SMALL_STATE(229)] = 3499,
+  [SMALL_STATE(230)] = 3506,
+  [SMALL_STATE(231)] = 3513,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -6975,269 +7879,309 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
   [7] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(32),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(53),
-  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(74),
-  [19] = {.entry = {.count = 1, .reusable = false}}, SHIFT(190),
-  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(194),
-  [23] = {.entry = {.count = 1, .reusable = false}}, SHIFT(191),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(36),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(63),
+  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(78),
+  [19] = {.entry = {.count = 1, .reusable = false}}, SHIFT(202),
+  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(195),
+  [23] = {.entry = {.count = 1, .reusable = false}}, SHIFT(196),
   [25] = {.entry = {.count = 1, .reusable = false}}, SHIFT(137),
-  [27] = {.entry = {.count = 1, .reusable = false}}, SHIFT(193),
-  [29] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 1, 0, 3),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [33] = {.entry = {.count = 1, .reusable = false}}, SHIFT(113),
-  [35] = {.entry = {.count = 1, .reusable = false}}, SHIFT(115),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
-  [43] = {.entry = {.count = 1, .reusable = false}}, SHIFT(131),
-  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [49] = {.entry = {.count = 1, .reusable = false}}, SHIFT(136),
-  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
-  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [57] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 1, 0, 3),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [61] = {.entry = {.count = 1, .reusable = false}}, SHIFT(100),
-  [63] = {.entry = {.count = 1, .reusable = false}}, SHIFT(138),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [69] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
-  [71] = {.entry = {.count = 1, .reusable = false}}, SHIFT(142),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [77] = {.entry = {.count = 1, .reusable = false}}, SHIFT(145),
-  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [85] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 1),
-  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 1),
-  [95] = {.entry = {.count = 1, .reusable = false}}, SHIFT(3),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
-  [99] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
-  [101] = {.entry = {.count = 1, .reusable = false}}, SHIFT(174),
-  [103] = {.entry = {.count = 1, .reusable = false}}, SHIFT(175),
-  [105] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
-  [107] = {.entry = {.count = 1, .reusable = false}}, SHIFT(176),
-  [109] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [111] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [113] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
-  [116] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 12),
-  [118] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 12),
-  [120] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
-  [122] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(197),
-  [125] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(167),
-  [128] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(177),
-  [131] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(159),
-  [134] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram_alt, 3, 0, 28),
-  [136] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram_alt, 3, 0, 28),
-  [138] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 1, 0, 0),
-  [140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [142] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 1, 0, 0),
-  [144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_edge_statement, 2, 0, 0),
-  [146] = {.entry = {.count = 1, .reusable = false}}, SHIFT(197),
-  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(167),
-  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(177),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
-  [154] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 2, 0, 0),
-  [156] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 2, 0, 0),
-  [158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
-  [160] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(154),
-  [163] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
-  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rectangle, 3, 0, 28),
-  [167] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rectangle, 3, 0, 28),
-  [169] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_round, 3, 0, 28),
-  [171] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_round, 3, 0, 28),
-  [173] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stadium, 3, 0, 28),
-  [175] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_stadium, 3, 0, 28),
-  [177] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subroutine, 3, 0, 28),
-  [179] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_subroutine, 3, 0, 28),
-  [181] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cylinder, 3, 0, 28),
-  [183] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_cylinder, 3, 0, 28),
-  [185] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_circle, 3, 0, 28),
-  [187] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_circle, 3, 0, 28),
-  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_asymmetric, 3, 0, 28),
-  [191] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_asymmetric, 3, 0, 28),
-  [193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rhombus, 3, 0, 28),
-  [195] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rhombus, 3, 0, 28),
-  [197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hexagon, 3, 0, 28),
-  [199] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_hexagon, 3, 0, 28),
-  [201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram, 3, 0, 28),
-  [203] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram, 3, 0, 28),
-  [205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid, 3, 0, 28),
-  [207] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid, 3, 0, 28),
-  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid_alt, 3, 0, 28),
-  [211] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid_alt, 3, 0, 28),
-  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [215] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 1, 0, 2),
-  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
-  [219] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(155),
-  [222] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_double_circle, 3, 0, 28),
-  [224] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_double_circle, 3, 0, 28),
-  [226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 11),
-  [228] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 11),
-  [230] = {.entry = {.count = 1, .reusable = false}}, SHIFT(88),
-  [232] = {.entry = {.count = 1, .reusable = false}}, SHIFT(7),
-  [234] = {.entry = {.count = 1, .reusable = false}}, SHIFT(109),
-  [236] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [238] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_shorthand, 2, 0, 0),
-  [240] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_shorthand, 2, 0, 0),
-  [242] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 21),
-  [244] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 21),
-  [246] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_group, 1, 0, 0),
-  [248] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node_group, 1, 0, 0),
-  [250] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
-  [252] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_statement, 1, 0, 0),
-  [254] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 2, 0, 8),
-  [256] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
-  [258] = {.entry = {.count = 1, .reusable = false}}, SHIFT(127),
-  [260] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 3, 0, 18),
-  [262] = {.entry = {.count = 1, .reusable = false}}, SHIFT(106),
-  [264] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 2, 0, 8),
-  [266] = {.entry = {.count = 1, .reusable = false}}, SHIFT(192),
-  [268] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27),
-  [270] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27), SHIFT_REPEAT(179),
-  [273] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 18),
-  [275] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27),
-  [277] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27), SHIFT_REPEAT(192),
-  [280] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 15),
-  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [284] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
-  [290] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 1),
-  [292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [294] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 14),
-  [296] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(7),
-  [299] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0),
-  [301] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
-  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [305] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(8),
-  [308] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 5),
-  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
-  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [314] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 5),
-  [316] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 14),
-  [318] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 0),
-  [320] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 15),
-  [322] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 1),
-  [324] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
-  [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 4),
-  [328] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 4),
-  [330] = {.entry = {.count = 1, .reusable = false}}, SHIFT(180),
-  [332] = {.entry = {.count = 1, .reusable = false}}, SHIFT(156),
-  [334] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction, 1, 0, 0),
-  [336] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 22),
-  [338] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 23),
-  [340] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 4, 0, 24),
-  [342] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 4, 0, 26),
-  [344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [346] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction_statement, 2, 0, 7),
-  [348] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 2, 0, 9),
-  [350] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_style_statement, 2, 0, 9),
-  [352] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
-  [354] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 2, 0, 10),
-  [356] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 2, 0, 9),
-  [358] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_click_statement, 2, 0, 9),
-  [360] = {.entry = {.count = 1, .reusable = false}}, SHIFT(130),
-  [362] = {.entry = {.count = 1, .reusable = false}}, SHIFT(198),
-  [364] = {.entry = {.count = 1, .reusable = false}}, SHIFT(199),
-  [366] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 7, 0, 31),
-  [368] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_link_style, 1, 0, 0),
-  [370] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
-  [372] = {.entry = {.count = 1, .reusable = false}}, SHIFT(195),
-  [374] = {.entry = {.count = 1, .reusable = false}}, SHIFT(200),
-  [376] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 3, 0, 0),
-  [378] = {.entry = {.count = 1, .reusable = false}}, SHIFT(157),
-  [380] = {.entry = {.count = 1, .reusable = false}}, SHIFT(162),
-  [382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [384] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 3, 0, 16),
-  [386] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 17),
-  [388] = {.entry = {.count = 1, .reusable = false}}, SHIFT(202),
-  [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 3, 0, 19),
-  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 3, 0, 20),
-  [394] = {.entry = {.count = 1, .reusable = false}}, SHIFT(203),
-  [396] = {.entry = {.count = 1, .reusable = false}}, SHIFT(165),
-  [398] = {.entry = {.count = 1, .reusable = false}}, SHIFT(182),
-  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(166),
-  [402] = {.entry = {.count = 1, .reusable = false}}, SHIFT(163),
-  [404] = {.entry = {.count = 1, .reusable = false}}, SHIFT(164),
-  [406] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 1, 0, 0),
-  [408] = {.entry = {.count = 1, .reusable = false}}, SHIFT(181),
-  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(204),
-  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(183),
-  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(184),
-  [416] = {.entry = {.count = 1, .reusable = false}}, SHIFT(185),
-  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(186),
-  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
-  [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(188),
-  [424] = {.entry = {.count = 1, .reusable = false}}, SHIFT(189),
-  [426] = {.entry = {.count = 1, .reusable = false}}, SHIFT(160),
-  [428] = {.entry = {.count = 1, .reusable = false}}, SHIFT(161),
-  [430] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 25),
-  [432] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 25), SHIFT_REPEAT(173),
-  [435] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 2, 0, 6),
-  [437] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
-  [439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [441] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [445] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [451] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 9),
-  [453] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 1, 0, 13),
-  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
-  [463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [467] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [475] = {.entry = {.count = 1, .reusable = false}}, SHIFT(170),
-  [477] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [481] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 4, 0, 30),
-  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [491] = {.entry = {.count = 1, .reusable = false}}, SHIFT(171),
-  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(110),
-  [521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
-  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
-  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(114),
-  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [531] = {.entry = {.count = 1, .reusable = false}}, SHIFT(169),
-  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [539] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 3, 0, 29),
-  [541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [27] = {.entry = {.count = 1, .reusable = false}}, SHIFT(204),
+  [29] = {.entry = {.count = 1, .reusable = false}}, SHIFT(228),
+  [31] = {.entry = {.count = 1, .reusable = false}}, SHIFT(173),
+  [33] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 1, 0, 3),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [39] = {.entry = {.count = 1, .reusable = false}}, SHIFT(148),
+  [41] = {.entry = {.count = 1, .reusable = false}}, SHIFT(151),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(114),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
+  [49] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [55] = {.entry = {.count = 1, .reusable = false}}, SHIFT(120),
+  [57] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
+  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
+  [63] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 1, 0, 3),
+  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [69] = {.entry = {.count = 1, .reusable = false}}, SHIFT(156),
+  [71] = {.entry = {.count = 1, .reusable = false}}, SHIFT(157),
+  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [79] = {.entry = {.count = 1, .reusable = false}}, SHIFT(161),
+  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [85] = {.entry = {.count = 1, .reusable = false}}, SHIFT(164),
+  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [89] = {.entry = {.count = 1, .reusable = true}}, SHIFT(166),
+  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(167),
+  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 1),
+  [95] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 1),
+  [99] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [101] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [103] = {.entry = {.count = 1, .reusable = false}}, SHIFT(3),
+  [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
+  [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
+  [109] = {.entry = {.count = 1, .reusable = false}}, SHIFT(197),
+  [111] = {.entry = {.count = 1, .reusable = false}}, SHIFT(198),
+  [113] = {.entry = {.count = 1, .reusable = false}}, SHIFT(126),
+  [115] = {.entry = {.count = 1, .reusable = false}}, SHIFT(199),
+  [117] = {.entry = {.count = 1, .reusable = false}}, SHIFT(200),
+  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
+  [121] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [123] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [125] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
+  [128] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 13),
+  [130] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 13),
+  [132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 12),
+  [134] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 12),
+  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram_alt, 3, 0, 31),
+  [138] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram_alt, 3, 0, 31),
+  [140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 1, 0, 0),
+  [142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
+  [144] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 1, 0, 0),
+  [146] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_edge_statement, 2, 0, 0),
+  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(222),
+  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(224),
+  [152] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
+  [154] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [156] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 2, 0, 0),
+  [158] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 2, 0, 0),
+  [160] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shape_data, 2, 0, 0),
+  [162] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_shape_data, 2, 0, 0),
+  [164] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
+  [166] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(222),
+  [169] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
+  [172] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
+  [175] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(174),
+  [178] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
+  [180] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(184),
+  [183] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
+  [185] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shape_data, 3, 0, 0),
+  [187] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_shape_data, 3, 0, 0),
+  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rectangle, 3, 0, 31),
+  [191] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rectangle, 3, 0, 31),
+  [193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_round, 3, 0, 31),
+  [195] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_round, 3, 0, 31),
+  [197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stadium, 3, 0, 31),
+  [199] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_stadium, 3, 0, 31),
+  [201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subroutine, 3, 0, 31),
+  [203] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_subroutine, 3, 0, 31),
+  [205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [207] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_circle, 3, 0, 31),
+  [211] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_circle, 3, 0, 31),
+  [213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_double_circle, 3, 0, 31),
+  [215] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_double_circle, 3, 0, 31),
+  [217] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_asymmetric, 3, 0, 31),
+  [219] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_asymmetric, 3, 0, 31),
+  [221] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rhombus, 3, 0, 31),
+  [223] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rhombus, 3, 0, 31),
+  [225] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hexagon, 3, 0, 31),
+  [227] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_hexagon, 3, 0, 31),
+  [229] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram, 3, 0, 31),
+  [231] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram, 3, 0, 31),
+  [233] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid, 3, 0, 31),
+  [235] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid, 3, 0, 31),
+  [237] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid_alt, 3, 0, 31),
+  [239] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid_alt, 3, 0, 31),
+  [241] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 1, 0, 2),
+  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [247] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(183),
+  [250] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_shorthand, 2, 0, 0),
+  [252] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_shorthand, 2, 0, 0),
+  [254] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 24),
+  [256] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 24),
+  [258] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 23),
+  [260] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 23),
+  [262] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
+  [264] = {.entry = {.count = 1, .reusable = false}}, SHIFT(7),
+  [266] = {.entry = {.count = 1, .reusable = false}}, SHIFT(145),
+  [268] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [270] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 11),
+  [272] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 11),
+  [274] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_statement, 1, 0, 0),
+  [276] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node_group, 1, 0, 0),
+  [278] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_group, 1, 0, 0),
+  [280] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
+  [282] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 3, 0, 19),
+  [284] = {.entry = {.count = 1, .reusable = false}}, SHIFT(231),
+  [286] = {.entry = {.count = 1, .reusable = false}}, SHIFT(168),
+  [288] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 19),
+  [290] = {.entry = {.count = 1, .reusable = false}}, SHIFT(192),
+  [292] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
+  [294] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(231),
+  [297] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
+  [299] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(192),
+  [302] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [308] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 2, 0, 8),
+  [310] = {.entry = {.count = 1, .reusable = false}}, SHIFT(150),
+  [312] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 2, 0, 8),
+  [314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [318] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(205),
+  [321] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(84),
+  [324] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0),
+  [326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 5),
+  [334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [342] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 15),
+  [344] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 0),
+  [346] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 16),
+  [348] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 1),
+  [350] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
+  [352] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
+  [354] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 4),
+  [356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
+  [358] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 4),
+  [360] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [362] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0),
+  [364] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(8),
+  [367] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 15),
+  [369] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 5),
+  [371] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 1),
+  [373] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 16),
+  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
+  [377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
+  [379] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(7),
+  [382] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
+  [384] = {.entry = {.count = 1, .reusable = false}}, SHIFT(154),
+  [386] = {.entry = {.count = 1, .reusable = false}}, SHIFT(185),
+  [388] = {.entry = {.count = 1, .reusable = false}}, SHIFT(221),
+  [390] = {.entry = {.count = 1, .reusable = false}}, SHIFT(223),
+  [392] = {.entry = {.count = 1, .reusable = false}}, SHIFT(229),
+  [394] = {.entry = {.count = 1, .reusable = false}}, SHIFT(230),
+  [396] = {.entry = {.count = 1, .reusable = false}}, SHIFT(217),
+  [398] = {.entry = {.count = 1, .reusable = false}}, SHIFT(218),
+  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(193),
+  [402] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_property, 3, 0, 33),
+  [404] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction_statement, 2, 0, 7),
+  [406] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 7, 0, 35),
+  [408] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_link_style, 1, 0, 0),
+  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(141),
+  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(175),
+  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(177),
+  [416] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_style_statement, 2, 0, 9),
+  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(152),
+  [420] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_click_statement, 2, 0, 9),
+  [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(153),
+  [424] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction, 1, 0, 0),
+  [426] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 25),
+  [428] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 26),
+  [430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [432] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 4, 0, 27),
+  [434] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [436] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 1, 0, 0),
+  [438] = {.entry = {.count = 1, .reusable = false}}, SHIFT(225),
+  [440] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 2, 0, 9),
+  [442] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 4, 0, 22),
+  [444] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 2, 0, 10),
+  [446] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 2, 0, 9),
+  [448] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
+  [450] = {.entry = {.count = 1, .reusable = false}}, SHIFT(201),
+  [452] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 3, 0, 0),
+  [454] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
+  [456] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 3, 0, 17),
+  [458] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 18),
+  [460] = {.entry = {.count = 1, .reusable = false}}, SHIFT(194),
+  [462] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 3, 0, 20),
+  [464] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 3, 0, 21),
+  [466] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 22),
+  [468] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 2),
+  [470] = {.entry = {.count = 1, .reusable = false}}, SHIFT(207),
+  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(208),
+  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(209),
+  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(210),
+  [478] = {.entry = {.count = 1, .reusable = false}}, SHIFT(211),
+  [480] = {.entry = {.count = 1, .reusable = false}}, SHIFT(212),
+  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(213),
+  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(214),
+  [486] = {.entry = {.count = 1, .reusable = false}}, SHIFT(215),
+  [488] = {.entry = {.count = 1, .reusable = false}}, SHIFT(216),
+  [490] = {.entry = {.count = 1, .reusable = false}}, SHIFT(180),
+  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(181),
+  [494] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 4, 0, 29),
+  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
+  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
+  [502] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 2, 0, 6),
+  [504] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28),
+  [506] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28), SHIFT_REPEAT(189),
+  [509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
+  [513] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 1, 0, 14),
+  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
+  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [521] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 9),
+  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [527] = {.entry = {.count = 1, .reusable = false}}, SHIFT(123),
+  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
+  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [539] = {.entry = {.count = 1, .reusable = false}}, SHIFT(155),
+  [541] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
+  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [545] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 4, 0, 34),
+  [547] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
+  [551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
+  [553] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
+  [555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
+  [561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
+  [565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
+  [567] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
+  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
+  [573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
+  [581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [587] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [589] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [591] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [597] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [603] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [605] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 3, 0, 32),
+  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [609] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [611] = {.entry = {.count = 1, .reusable = false}}, SHIFT(188),
+  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [615] = {.entry = {.count = 1, .reusable = false}}, SHIFT(190),
+  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [619] = {.entry = {.count = 1, .reusable = false}}, SHIFT(191),
+  [621] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [625] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [627] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
 };
 
 #ifdef __cplusplus

@@ -295,6 +295,10 @@ fn the_node_kinds_and_fields_the_engine_lowers_from_exist() {
         "style_statement",
         "link_style",
         "click_statement",
+        "accessibility_statement",
+        "shape_data",
+        "property",
+        "front_matter",
         "comment",
     ] {
         assert_ne!(language.id_for_node_kind(kind, true), 0, "no node {kind}");
