@@ -189,7 +189,7 @@ module.exports = grammar({
 
     subgraph: $ => seq(
       'subgraph',
-      optional(choice(
+      choice(
         seq(
           field('id', $.identifier),
           optional(seq('[', field('title', $._label_square), ']')),
@@ -200,7 +200,7 @@ module.exports = grammar({
           $.markdown_string,
           alias($._subgraph_words, $.label_text),
         )),
-      )),
+      ),
       repeat1(seq($._terminator, optional($._statement))),
       'end',
     ),

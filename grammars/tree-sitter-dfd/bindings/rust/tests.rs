@@ -379,3 +379,20 @@ fn the_injection_query_hands_mermaid_fences_to_dfd() {
     assert_eq!(injected, vec![(Some("dfd".to_string()), diagram)]);
     assert!(!parse(diagram).root_node().has_error());
 }
+
+/// Kept out of the corpus: `tree-sitter test --update` and editors rewrite CRLF there.
+#[test]
+fn crlf_and_cr_line_endings_separate_statements() {
+    for eol in ["\r\n", "\r"] {
+        let source = ["flowchart LR", "  a --> b", "  %% note", "  b --> c", ""].join(eol);
+        let tree = parse(&source);
+        let root = tree.root_node();
+        assert!(!root.has_error(), "{eol:?}: {}", root.to_sexp());
+        let mut walk = root.walk();
+        let edges = root
+            .named_children(&mut walk)
+            .filter(|n| n.kind() == "edge_statement")
+            .count();
+        assert_eq!(edges, 2, "{eol:?}: {}", root.to_sexp());
+    }
+}
