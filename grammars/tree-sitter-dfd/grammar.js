@@ -27,6 +27,12 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
+  // As in mermaid, `end` is never a node id, so a stray `end` cannot swallow a link's
+  // target or leave a subgraph open by being read as a node.
+  reserved: {
+    global: _ => ['end'],
+  },
+
   rules: {
     source_file: $ => seq(
       optional(field('front_matter', $.front_matter)),
@@ -71,9 +77,10 @@ module.exports = grammar({
     node_statement: $ => $._node_list,
 
     // `a & b --> c -.->|x| d`: groups and links in source order.
+    // Mermaid lets a line end after an arrow and the target follow on the next line.
     edge_statement: $ => seq(
       $.node_group,
-      repeat1(seq($.link, $.node_group)),
+      repeat1(seq($.link, repeat($._newline), $.node_group)),
     ),
 
     node_group: $ => $._node_list,
@@ -163,17 +170,17 @@ module.exports = grammar({
       ),
       seq(
         field('arrow_start', alias(/[xo<]?--/, $.arrow_start)),
-        field('label', alias(token(SOLID_LINK_TEXT), $.label_text)),
+        field('label', choice($.string, $.markdown_string, alias(token(SOLID_LINK_TEXT), $.label_text))),
         field('arrow', alias(/--+[\-xo>]/, $.arrow)),
       ),
       seq(
         field('arrow_start', alias(/[xo<]?-\./, $.arrow_start)),
-        field('label', alias(token(DOTTED_LINK_TEXT), $.label_text)),
+        field('label', choice($.string, $.markdown_string, alias(token(DOTTED_LINK_TEXT), $.label_text))),
         field('arrow', alias(/-?\.+-[xo>]?/, $.arrow)),
       ),
       seq(
         field('arrow_start', alias(/[xo<]?==/, $.arrow_start)),
-        field('label', alias(token(THICK_LINK_TEXT), $.label_text)),
+        field('label', choice($.string, $.markdown_string, alias(token(THICK_LINK_TEXT), $.label_text))),
         field('arrow', alias(/==+[=xo>]/, $.arrow)),
       ),
     ),

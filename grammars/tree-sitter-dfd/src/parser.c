@@ -15,15 +15,15 @@
 #endif
 
 #define LANGUAGE_VERSION 15
-#define STATE_COUNT 230
+#define STATE_COUNT 235
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 123
+#define SYMBOL_COUNT 124
 #define ALIAS_COUNT 0
 #define TOKEN_COUNT 74
 #define EXTERNAL_TOKEN_COUNT 0
 #define FIELD_COUNT 19
 #define MAX_ALIAS_SEQUENCE_LENGTH 7
-#define MAX_RESERVED_WORD_SET_SIZE 0
+#define MAX_RESERVED_WORD_SET_SIZE 1
 #define PRODUCTION_ID_COUNT 36
 #define SUPERTYPE_COUNT 0
 
@@ -146,10 +146,11 @@ enum ts_symbol_identifiers {
   aux_sym_source_file_repeat1 = 116,
   aux_sym_source_file_repeat2 = 117,
   aux_sym_edge_statement_repeat1 = 118,
-  aux_sym__node_list_repeat1 = 119,
-  aux_sym_shape_data_repeat1 = 120,
-  aux_sym_class_statement_repeat1 = 121,
-  aux_sym_class_def_repeat1 = 122,
+  aux_sym_edge_statement_repeat2 = 119,
+  aux_sym__node_list_repeat1 = 120,
+  aux_sym_shape_data_repeat1 = 121,
+  aux_sym_class_statement_repeat1 = 122,
+  aux_sym_class_def_repeat1 = 123,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -272,6 +273,7 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_source_file_repeat1] = "source_file_repeat1",
   [aux_sym_source_file_repeat2] = "source_file_repeat2",
   [aux_sym_edge_statement_repeat1] = "edge_statement_repeat1",
+  [aux_sym_edge_statement_repeat2] = "edge_statement_repeat2",
   [aux_sym__node_list_repeat1] = "_node_list_repeat1",
   [aux_sym_shape_data_repeat1] = "shape_data_repeat1",
   [aux_sym_class_statement_repeat1] = "class_statement_repeat1",
@@ -398,6 +400,7 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_source_file_repeat1] = aux_sym_source_file_repeat1,
   [aux_sym_source_file_repeat2] = aux_sym_source_file_repeat2,
   [aux_sym_edge_statement_repeat1] = aux_sym_edge_statement_repeat1,
+  [aux_sym_edge_statement_repeat2] = aux_sym_edge_statement_repeat2,
   [aux_sym__node_list_repeat1] = aux_sym__node_list_repeat1,
   [aux_sym_shape_data_repeat1] = aux_sym_shape_data_repeat1,
   [aux_sym_class_statement_repeat1] = aux_sym_class_statement_repeat1,
@@ -881,6 +884,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = false,
   },
+  [aux_sym_edge_statement_repeat2] = {
+    .visible = false,
+    .named = false,
+  },
   [aux_sym__node_list_repeat1] = {
     .visible = false,
     .named = false,
@@ -1118,9 +1125,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [24] = 24,
   [25] = 25,
   [26] = 26,
-  [27] = 14,
+  [27] = 27,
   [28] = 28,
-  [29] = 29,
+  [29] = 14,
   [30] = 30,
   [31] = 31,
   [32] = 32,
@@ -1128,7 +1135,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [34] = 34,
   [35] = 35,
   [36] = 15,
-  [37] = 18,
+  [37] = 37,
   [38] = 16,
   [39] = 17,
   [40] = 19,
@@ -1139,65 +1146,65 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [45] = 24,
   [46] = 25,
   [47] = 26,
-  [48] = 28,
-  [49] = 29,
+  [48] = 27,
+  [49] = 28,
   [50] = 30,
   [51] = 31,
   [52] = 32,
   [53] = 33,
   [54] = 34,
   [55] = 35,
-  [56] = 56,
+  [56] = 37,
   [57] = 57,
   [58] = 58,
   [59] = 59,
-  [60] = 57,
+  [60] = 60,
   [61] = 61,
-  [62] = 59,
+  [62] = 60,
   [63] = 58,
   [64] = 61,
-  [65] = 65,
-  [66] = 65,
+  [65] = 57,
+  [66] = 59,
   [67] = 67,
-  [68] = 68,
-  [69] = 68,
-  [70] = 67,
+  [68] = 67,
+  [69] = 69,
+  [70] = 69,
   [71] = 71,
-  [72] = 71,
-  [73] = 73,
-  [74] = 74,
+  [72] = 72,
+  [73] = 72,
+  [74] = 71,
   [75] = 75,
   [76] = 76,
-  [77] = 75,
+  [77] = 77,
   [78] = 78,
   [79] = 79,
   [80] = 80,
-  [81] = 79,
+  [81] = 76,
   [82] = 82,
-  [83] = 73,
-  [84] = 82,
-  [85] = 80,
-  [86] = 74,
-  [87] = 87,
+  [83] = 79,
+  [84] = 84,
+  [85] = 85,
+  [86] = 80,
+  [87] = 85,
   [88] = 88,
-  [89] = 89,
-  [90] = 90,
-  [91] = 91,
-  [92] = 92,
+  [89] = 75,
+  [90] = 82,
+  [91] = 88,
+  [92] = 78,
   [93] = 93,
   [94] = 94,
   [95] = 95,
-  [96] = 96,
+  [96] = 94,
   [97] = 97,
   [98] = 98,
   [99] = 99,
   [100] = 100,
-  [101] = 89,
+  [101] = 101,
   [102] = 102,
   [103] = 103,
   [104] = 104,
   [105] = 105,
-  [106] = 95,
+  [106] = 106,
   [107] = 107,
   [108] = 108,
   [109] = 109,
@@ -1206,7 +1213,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [112] = 112,
   [113] = 113,
   [114] = 114,
-  [115] = 115,
+  [115] = 101,
   [116] = 116,
   [117] = 117,
   [118] = 118,
@@ -1229,98 +1236,103 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [135] = 135,
   [136] = 136,
   [137] = 137,
-  [138] = 118,
-  [139] = 119,
-  [140] = 137,
+  [138] = 138,
+  [139] = 139,
+  [140] = 140,
   [141] = 141,
   [142] = 142,
-  [143] = 143,
-  [144] = 135,
+  [143] = 121,
+  [144] = 140,
   [145] = 145,
-  [146] = 146,
+  [146] = 141,
   [147] = 147,
-  [148] = 148,
+  [148] = 142,
   [149] = 149,
   [150] = 150,
   [151] = 151,
   [152] = 152,
   [153] = 153,
-  [154] = 121,
-  [155] = 122,
-  [156] = 123,
-  [157] = 124,
-  [158] = 125,
-  [159] = 126,
-  [160] = 127,
-  [161] = 128,
-  [162] = 129,
-  [163] = 130,
-  [164] = 131,
-  [165] = 136,
-  [166] = 141,
-  [167] = 167,
-  [168] = 168,
-  [169] = 169,
+  [154] = 154,
+  [155] = 155,
+  [156] = 156,
+  [157] = 157,
+  [158] = 124,
+  [159] = 125,
+  [160] = 126,
+  [161] = 127,
+  [162] = 128,
+  [163] = 129,
+  [164] = 130,
+  [165] = 131,
+  [166] = 132,
+  [167] = 133,
+  [168] = 134,
+  [169] = 135,
   [170] = 170,
   [171] = 171,
   [172] = 172,
   [173] = 173,
-  [174] = 173,
+  [174] = 174,
   [175] = 175,
   [176] = 176,
   [177] = 177,
-  [178] = 171,
+  [178] = 178,
   [179] = 179,
-  [180] = 172,
-  [181] = 177,
+  [180] = 180,
+  [181] = 180,
   [182] = 182,
   [183] = 183,
   [184] = 184,
   [185] = 185,
   [186] = 186,
-  [187] = 187,
+  [187] = 182,
   [188] = 188,
-  [189] = 189,
+  [189] = 183,
   [190] = 190,
   [191] = 191,
-  [192] = 192,
+  [192] = 184,
   [193] = 193,
   [194] = 194,
   [195] = 195,
   [196] = 196,
-  [197] = 189,
+  [197] = 197,
   [198] = 198,
   [199] = 199,
   [200] = 200,
-  [201] = 186,
-  [202] = 198,
+  [201] = 201,
+  [202] = 202,
   [203] = 203,
   [204] = 204,
-  [205] = 205,
-  [206] = 183,
+  [205] = 203,
+  [206] = 206,
   [207] = 207,
   [208] = 208,
-  [209] = 199,
-  [210] = 200,
-  [211] = 211,
-  [212] = 212,
-  [213] = 192,
+  [209] = 197,
+  [210] = 198,
+  [211] = 204,
+  [212] = 206,
+  [213] = 202,
   [214] = 214,
-  [215] = 195,
-  [216] = 211,
+  [215] = 215,
+  [216] = 216,
   [217] = 196,
-  [218] = 218,
-  [219] = 214,
-  [220] = 205,
-  [221] = 208,
-  [222] = 222,
+  [218] = 193,
+  [219] = 216,
+  [220] = 220,
+  [221] = 215,
+  [222] = 199,
   [223] = 223,
-  [224] = 224,
-  [225] = 212,
+  [224] = 200,
+  [225] = 225,
   [226] = 207,
   [227] = 227,
   [228] = 228,
-  [229] = 187,
+  [229] = 214,
+  [230] = 230,
+  [231] = 201,
+  [232] = 232,
+  [233] = 233,
+  [234] = 208,
 };
 
 static const TSCharacterRange sym_identifier_character_set_1[] = {
@@ -1528,281 +1540,281 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(116);
+      if (eof) ADVANCE(134);
       ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '"', 33,
-        '%', 52,
-        '&', 122,
-        '(', 139,
-        ')', 141,
-        ',', 125,
-        '-', 62,
-        '.', 63,
-        '/', 82,
-        ':', 129,
-        ';', 118,
-        '<', 72,
-        '=', 77,
-        '>', 153,
-        '@', 93,
-        '[', 136,
-        '\\', 83,
-        ']', 138,
-        'e', 287,
-        '{', 155,
-        '|', 217,
-        '}', 128,
-        '~', 96,
-        'o', 289,
-        'x', 289,
+        '\n', 138,
+        '\r', 139,
+        '"', 35,
+        '%', 66,
+        '&', 140,
+        '(', 157,
+        ')', 159,
+        ',', 143,
+        '-', 73,
+        '.', 74,
+        '/', 97,
+        ':', 147,
+        ';', 136,
+        '<', 84,
+        '=', 91,
+        '>', 171,
+        '@', 110,
+        '[', 154,
+        '\\', 98,
+        ']', 156,
+        'e', 333,
+        '{', 173,
+        '|', 241,
+        '}', 146,
+        '~', 113,
+        'o', 335,
+        'x', 335,
       );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == 0xa0 ||
           lookahead == 0xfeff) SKIP(0);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 120,
-        0x0b, 102,
-        '\r', 121,
-        '%', 281,
-        ',', 126,
-        ';', 118,
-        'e', 284,
-        0xa0, 277,
-        0xfeff, 277,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ',', 144,
+        ';', 136,
+        'e', 330,
+        0xa0, 323,
+        0xfeff, 323,
         '\t', 1,
         '\f', 1,
         ' ', 1,
       );
-      if (lookahead != 0) ADVANCE(285);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 120,
-        0x0b, 102,
-        '\r', 121,
-        '%', 281,
-        ',', 126,
-        ';', 118,
-        0xa0, 278,
-        0xfeff, 278,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ',', 144,
+        ';', 136,
+        0xa0, 324,
+        0xfeff, 324,
         '\t', 2,
         '\f', 2,
         ' ', 2,
       );
-      if (lookahead != 0) ADVANCE(285);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 120,
-        0x0b, 102,
-        '\r', 121,
-        '%', 281,
-        ';', 118,
-        'e', 284,
-        0xa0, 279,
-        0xfeff, 279,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ';', 136,
+        'e', 330,
+        0xa0, 325,
+        0xfeff, 325,
         '\t', 3,
         '\f', 3,
         ' ', 3,
       );
-      if (lookahead != 0) ADVANCE(285);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '\n', 120,
-        0x0b, 102,
-        '\r', 121,
-        '%', 281,
-        ';', 118,
-        0xa0, 280,
-        0xfeff, 280,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ';', 136,
+        0xa0, 326,
+        0xfeff, 326,
         '\t', 4,
         '\f', 4,
         ' ', 4,
       );
-      if (lookahead != 0) ADVANCE(285);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 5:
       ADVANCE_MAP(
-        '\n', 120,
-        0x0b, 103,
-        '\r', 121,
-        '%', 268,
-        ';', 119,
-        'e', 270,
-        0xa0, 266,
-        0xfeff, 266,
+        '\n', 138,
+        0x0b, 121,
+        '\r', 139,
+        '%', 314,
+        ';', 137,
+        'e', 316,
+        0xa0, 312,
+        0xfeff, 312,
         '\t', 5,
         '\f', 5,
         ' ', 5,
       );
-      if (lookahead != 0) ADVANCE(271);
+      if (lookahead != 0) ADVANCE(317);
       END_STATE();
     case 6:
       ADVANCE_MAP(
-        '\n', 120,
-        0x0b, 103,
-        '\r', 121,
-        '%', 268,
-        ';', 119,
-        0xa0, 267,
-        0xfeff, 267,
+        '\n', 138,
+        0x0b, 121,
+        '\r', 139,
+        '%', 314,
+        ';', 137,
+        0xa0, 313,
+        0xfeff, 313,
         '\t', 6,
         '\f', 6,
         ' ', 6,
       );
-      if (lookahead != 0) ADVANCE(271);
+      if (lookahead != 0) ADVANCE(317);
       END_STATE();
     case 7:
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead == '%') ADVANCE(52);
-      if (lookahead == ')') ADVANCE(61);
-      if (lookahead == '-') ADVANCE(67);
-      if (lookahead == ';') ADVANCE(118);
-      if (lookahead == 'e') ADVANCE(287);
+      ADVANCE_MAP(
+        '\n', 138,
+        '\r', 139,
+        '%', 327,
+        ',', 144,
+        ';', 136,
+        'e', 330,
+        0xa0, 323,
+        0xfeff, 323,
+      );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(7);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+          lookahead == ' ') SKIP(7);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
       END_STATE();
     case 8:
-      ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '%', 281,
-        ',', 126,
-        ';', 118,
-        'e', 284,
-        0xa0, 277,
-        0xfeff, 277,
-      );
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(327);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == 'e') ADVANCE(330);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(325);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(8);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
       END_STATE();
     case 9:
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead == '%') ADVANCE(281);
-      if (lookahead == ';') ADVANCE(118);
-      if (lookahead == 'e') ADVANCE(284);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(314);
+      if (lookahead == ';') ADVANCE(137);
+      if (lookahead == 'e') ADVANCE(316);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(279);
+          lookahead == 0xfeff) ADVANCE(312);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(9);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
     case 10:
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead == '%') ADVANCE(268);
-      if (lookahead == ';') ADVANCE(119);
-      if (lookahead == 'e') ADVANCE(270);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(266);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(10);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead == '-') ADVANCE(135);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 11:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(117);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead == '-') ADVANCE(10);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 12:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
       if (lookahead == '-') ADVANCE(11);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 13:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(12);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(13);
       END_STATE();
     case 14:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(14);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 15:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead != 0) ADVANCE(15);
+      ADVANCE_MAP(
+        0x0b, 120,
+        '"', 213,
+        '%', 216,
+        0xa0, 210,
+        0xfeff, 210,
+        '\t', 15,
+        '\f', 15,
+        ' ', 15,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
       END_STATE();
     case 16:
       ADVANCE_MAP(
-        0x0b, 104,
-        '"', 165,
-        '%', 168,
-        0xa0, 162,
-        0xfeff, 162,
+        0x0b, 122,
+        '"', 183,
+        '%', 186,
+        0xa0, 180,
+        0xfeff, 180,
         '\t', 16,
         '\f', 16,
         ' ', 16,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
+          lookahead != ']') ADVANCE(189);
       END_STATE();
     case 17:
       ADVANCE_MAP(
-        0x0b, 105,
-        '"', 175,
-        '%', 178,
-        0xa0, 172,
-        0xfeff, 172,
+        0x0b, 123,
+        '"', 193,
+        '%', 196,
+        0xa0, 190,
+        0xfeff, 190,
         '\t', 17,
         '\f', 17,
         ' ', 17,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
+          lookahead != ')') ADVANCE(199);
       END_STATE();
     case 18:
       ADVANCE_MAP(
-        0x0b, 106,
-        '"', 185,
-        '%', 188,
-        0xa0, 182,
-        0xfeff, 182,
+        0x0b, 124,
+        '"', 203,
+        '%', 206,
+        0xa0, 200,
+        0xfeff, 200,
         '\t', 18,
         '\f', 18,
         ' ', 18,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
+          lookahead != '}') ADVANCE(209);
       END_STATE();
     case 19:
       ADVANCE_MAP(
-        0x0b, 109,
-        '"', 205,
-        '%', 208,
-        '/', 211,
-        '\\', 211,
-        0xa0, 202,
-        0xfeff, 202,
+        0x0b, 126,
+        '"', 223,
+        '%', 226,
+        '/', 229,
+        '\\', 229,
+        0xa0, 220,
+        0xfeff, 220,
         '\t', 19,
         '\f', 19,
         ' ', 19,
@@ -1810,1549 +1822,1751 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '\\' &&
-          lookahead != ']') ADVANCE(211);
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 20:
       ADVANCE_MAP(
-        0x0b, 107,
-        '"', 195,
-        '%', 198,
-        0xa0, 192,
-        0xfeff, 192,
+        0x0b, 125,
+        '"', 149,
+        '%', 150,
+        0xa0, 148,
+        0xfeff, 148,
         '\t', 20,
         '\f', 20,
         ' ', 20,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
       END_STATE();
     case 21:
-      ADVANCE_MAP(
-        0x0b, 108,
-        '"', 131,
-        '%', 132,
-        0xa0, 130,
-        0xfeff, 130,
-        '\t', 21,
-        '\f', 21,
-        ' ', 21,
-      );
+      if (lookahead == '\f') SKIP(27);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(67);
+      if (lookahead == 'e') ADVANCE(337);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(22);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(21);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ',' &&
-          lookahead != '}') ADVANCE(134);
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
       END_STATE();
     case 22:
       if (lookahead == '\f') SKIP(27);
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(53);
+      if (lookahead == '"') ADVANCE(306);
+      if (lookahead == '%') ADVANCE(298);
+      if (lookahead == 'e') ADVANCE(300);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(23);
+          lookahead == ' ') ADVANCE(22);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(22);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(290);
+          lookahead == 0xfeff) ADVANCE(304);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(301);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
       END_STATE();
     case 23:
-      if (lookahead == '\f') SKIP(27);
-      if (lookahead == '"') ADVANCE(260);
-      if (lookahead == '%') ADVANCE(254);
+      if (lookahead == '\f') SKIP(32);
+      if (lookahead == '"') ADVANCE(261);
+      if (lookahead == '%') ADVANCE(264);
+      if (lookahead == '-') ADVANCE(86);
+      if (lookahead == '.') ADVANCE(85);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(23);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(258);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(255);
+          lookahead == 0xfeff) ADVANCE(260);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 24:
-      if (lookahead == '\f') SKIP(55);
-      if (lookahead == '"') ADVANCE(222);
-      if (lookahead == '%') ADVANCE(221);
-      if (lookahead == '-') ADVANCE(100);
+      if (lookahead == '\f') SKIP(33);
+      if (lookahead == '"') ADVANCE(275);
+      if (lookahead == '%') ADVANCE(278);
+      if (lookahead == '=') ADVANCE(117);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(24);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(220);
+          lookahead == 0xfeff) ADVANCE(274);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
       END_STATE();
     case 25:
-      if (lookahead == '\f') SKIP(56);
-      if (lookahead == '"') ADVANCE(230);
-      if (lookahead == '%') ADVANCE(229);
-      if (lookahead == '-') ADVANCE(74);
-      if (lookahead == '.') ADVANCE(73);
+      if (lookahead == '\f') SKIP(34);
+      if (lookahead == '"') ADVANCE(247);
+      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == '-') ADVANCE(118);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(25);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(228);
+          lookahead == 0xfeff) ADVANCE(246);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 26:
-      if (lookahead == '\f') SKIP(57);
-      if (lookahead == '"') ADVANCE(238);
-      if (lookahead == '%') ADVANCE(237);
-      if (lookahead == '=') ADVANCE(101);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(26);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(216);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(236);
+          lookahead == 0xfeff) ADVANCE(210);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(26);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
       END_STATE();
     case 27:
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(53);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(67);
+      if (lookahead == 'e') ADVANCE(337);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(22);
+          lookahead == 0xfeff) ADVANCE(21);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(27);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(290);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
       END_STATE();
     case 28:
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(168);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(186);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(162);
+          lookahead == 0xfeff) ADVANCE(180);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(28);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
+          lookahead != ']') ADVANCE(189);
       END_STATE();
     case 29:
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(178);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(196);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(172);
+          lookahead == 0xfeff) ADVANCE(190);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(29);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
+          lookahead != ')') ADVANCE(199);
       END_STATE();
     case 30:
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(188);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(206);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(182);
+          lookahead == 0xfeff) ADVANCE(200);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(30);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
+          lookahead != '}') ADVANCE(209);
       END_STATE();
     case 31:
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(208);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(226);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(202);
+          lookahead == 0xfeff) ADVANCE(220);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(31);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(211);
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 32:
-      if (lookahead == '"') ADVANCE(33);
-      if (lookahead == '%') ADVANCE(198);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(264);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(192);
+          lookahead == 0xfeff) ADVANCE(260);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(32);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
+          lookahead != '-' &&
+          lookahead != '.') ADVANCE(265);
       END_STATE();
     case 33:
-      if (lookahead == '"') ADVANCE(212);
-      if (lookahead == '`') ADVANCE(36);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(34);
-      END_STATE();
-    case 34:
-      if (lookahead == '"') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(34);
-      END_STATE();
-    case 35:
-      if (lookahead == '"') ADVANCE(34);
-      if (lookahead == '%') ADVANCE(132);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(278);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(130);
+          lookahead == 0xfeff) ADVANCE(274);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ') SKIP(35);
+          lookahead == ' ') SKIP(33);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '=') ADVANCE(279);
+      END_STATE();
+    case 34:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(246);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(34);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-') ADVANCE(251);
+      END_STATE();
+    case 35:
+      if (lookahead == '"') ADVANCE(230);
+      if (lookahead == '`') ADVANCE(38);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(36);
+      END_STATE();
+    case 36:
+      if (lookahead == '"') ADVANCE(230);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(36);
+      END_STATE();
+    case 37:
+      if (lookahead == '"') ADVANCE(36);
+      if (lookahead == '%') ADVANCE(150);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(148);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(37);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ',' &&
-          lookahead != '}') ADVANCE(134);
-      END_STATE();
-    case 36:
-      if (lookahead == '"') ADVANCE(213);
-      if (lookahead == '`') ADVANCE(38);
-      if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(84);
-      if (lookahead != 0) ADVANCE(36);
-      END_STATE();
-    case 37:
-      if (lookahead == '"') ADVANCE(216);
+          lookahead != '}') ADVANCE(152);
       END_STATE();
     case 38:
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(34);
+      if (lookahead == '"') ADVANCE(237);
+      if (lookahead == '`') ADVANCE(40);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(38);
       END_STATE();
     case 39:
-      if (lookahead == '"') ADVANCE(215);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(39);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(34);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+      if (lookahead == '"') ADVANCE(240);
       END_STATE();
     case 40:
-      ADVANCE_MAP(
-        '"', 214,
-        '`', 253,
-        '\t', 40,
-        ' ', 40,
-        '\n', 84,
-        '\r', 84,
-        0x0b, 36,
-        '\f', 36,
-        ';', 36,
-        '[', 36,
-      );
-      if (lookahead != 0) ADVANCE(262);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(36);
       END_STATE();
     case 41:
-      if (lookahead == '"') ADVANCE(171);
-      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '|') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(41);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
       END_STATE();
     case 42:
       ADVANCE_MAP(
-        '"', 170,
-        ']', 36,
-        '`', 163,
-        '\n', 84,
-        '\r', 84,
+        '"', 217,
+        '`', 211,
+        '|', 38,
+        '\n', 99,
+        '\r', 99,
         '\t', 42,
         0x0b, 42,
         '\f', 42,
         ' ', 42,
       );
-      if (lookahead != 0) ADVANCE(167);
+      if (lookahead != 0) ADVANCE(215);
       END_STATE();
     case 43:
-      if (lookahead == '"') ADVANCE(181);
-      if (lookahead == ')') ADVANCE(34);
+      if (lookahead == '"') ADVANCE(239);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
       END_STATE();
     case 44:
       ADVANCE_MAP(
-        '"', 180,
-        ')', 36,
-        '`', 173,
-        '\n', 84,
-        '\r', 84,
+        '"', 238,
+        '`', 297,
         '\t', 44,
-        0x0b, 44,
-        '\f', 44,
         ' ', 44,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        ';', 38,
+        '[', 38,
       );
-      if (lookahead != 0) ADVANCE(177);
+      if (lookahead != 0) ADVANCE(308);
       END_STATE();
     case 45:
-      if (lookahead == '"') ADVANCE(191);
-      if (lookahead == '}') ADVANCE(34);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(45);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
       END_STATE();
     case 46:
       ADVANCE_MAP(
-        '"', 189,
-        '`', 183,
-        '}', 36,
-        '\n', 84,
-        '\r', 84,
+        '"', 188,
+        ']', 38,
+        '`', 181,
+        '\n', 99,
+        '\r', 99,
         '\t', 46,
         0x0b, 46,
         '\f', 46,
         ' ', 46,
       );
-      if (lookahead != 0) ADVANCE(187);
+      if (lookahead != 0) ADVANCE(185);
       END_STATE();
     case 47:
-      if (lookahead == '"') ADVANCE(211);
-      if (lookahead == ']') ADVANCE(34);
+      if (lookahead == '"') ADVANCE(199);
+      if (lookahead == ')') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(47);
+          lookahead == ' ') ADVANCE(47);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
       END_STATE();
     case 48:
       ADVANCE_MAP(
-        '"', 210,
-        ']', 36,
-        '`', 203,
-        '\n', 84,
-        '\r', 84,
+        '"', 198,
+        ')', 38,
+        '`', 191,
+        '\n', 99,
+        '\r', 99,
         '\t', 48,
         0x0b, 48,
         '\f', 48,
         ' ', 48,
-        '/', 48,
-        '\\', 48,
       );
-      if (lookahead != 0) ADVANCE(207);
+      if (lookahead != 0) ADVANCE(195);
       END_STATE();
     case 49:
-      if (lookahead == '"') ADVANCE(201);
-      if (lookahead == '|') ADVANCE(34);
+      if (lookahead == '"') ADVANCE(209);
+      if (lookahead == '}') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(49);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
       END_STATE();
     case 50:
       ADVANCE_MAP(
-        '"', 199,
-        '`', 193,
-        '|', 36,
-        '\n', 84,
-        '\r', 84,
+        '"', 207,
+        '`', 201,
+        '}', 38,
+        '\n', 99,
+        '\r', 99,
         '\t', 50,
         0x0b, 50,
         '\f', 50,
         ' ', 50,
       );
-      if (lookahead != 0) ADVANCE(197);
+      if (lookahead != 0) ADVANCE(205);
       END_STATE();
     case 51:
-      if (lookahead == '"') ADVANCE(134);
-      if (lookahead == ',' ||
-          lookahead == '}') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(51);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(131);
-      END_STATE();
-    case 52:
-      if (lookahead == '%') ADVANCE(307);
-      END_STATE();
-    case 53:
-      if (lookahead == '%') ADVANCE(302);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(98);
-      END_STATE();
-    case 54:
-      if (lookahead == '%') ADVANCE(274);
-      if (lookahead == '}') ADVANCE(127);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(273);
-      if (lookahead != 0) ADVANCE(276);
-      END_STATE();
-    case 55:
-      if (lookahead == '%') ADVANCE(221);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(220);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(55);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '-') ADVANCE(222);
-      END_STATE();
-    case 56:
-      if (lookahead == '%') ADVANCE(229);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(228);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(56);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '-' &&
-          lookahead != '.') ADVANCE(230);
-      END_STATE();
-    case 57:
-      if (lookahead == '%') ADVANCE(237);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(236);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(57);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '=') ADVANCE(238);
-      END_STATE();
-    case 58:
-      if (lookahead == ')') ADVANCE(143);
-      if (lookahead == ']') ADVANCE(145);
-      END_STATE();
-    case 59:
-      if (lookahead == ')') ADVANCE(152);
-      END_STATE();
-    case 60:
-      if (lookahead == ')') ADVANCE(149);
-      if (lookahead == ']') ADVANCE(147);
-      END_STATE();
-    case 61:
-      if (lookahead == ')') ADVANCE(59);
-      END_STATE();
-    case 62:
-      if (lookahead == '-') ADVANCE(218);
-      if (lookahead == '.') ADVANCE(226);
-      END_STATE();
-    case 63:
-      if (lookahead == '-') ADVANCE(233);
-      if (lookahead == '.') ADVANCE(63);
-      END_STATE();
-    case 64:
-      if (lookahead == '-') ADVANCE(14);
-      END_STATE();
-    case 65:
-      if (lookahead == '-') ADVANCE(247);
-      if (lookahead == '.') ADVANCE(65);
-      END_STATE();
-    case 66:
-      if (lookahead == '-') ADVANCE(64);
-      if (lookahead == '.') ADVANCE(63);
-      END_STATE();
-    case 67:
-      if (lookahead == '-') ADVANCE(68);
-      END_STATE();
-    case 68:
-      if (lookahead == '-') ADVANCE(225);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(224);
-      END_STATE();
-    case 69:
-      if (lookahead == '-') ADVANCE(100);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(69);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
-      END_STATE();
-    case 70:
-      if (lookahead == '-') ADVANCE(219);
-      if (lookahead == '.') ADVANCE(227);
-      END_STATE();
-    case 71:
-      if (lookahead == '-') ADVANCE(219);
-      if (lookahead == '.') ADVANCE(227);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
-      END_STATE();
-    case 72:
-      if (lookahead == '-') ADVANCE(70);
-      if (lookahead == '=') ADVANCE(81);
-      END_STATE();
-    case 73:
-      if (lookahead == '.') ADVANCE(73);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(74);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '-' &&
-          lookahead != '.') ADVANCE(230);
-      END_STATE();
-    case 74:
-      if (lookahead == '.') ADVANCE(73);
-      if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(74);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
-      END_STATE();
-    case 75:
-      if (lookahead == ':') ADVANCE(123);
-      END_STATE();
-    case 76:
-      if (lookahead == ':') ADVANCE(75);
-      END_STATE();
-    case 77:
-      if (lookahead == '=') ADVANCE(234);
-      END_STATE();
-    case 78:
-      if (lookahead == '=') ADVANCE(241);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(240);
-      END_STATE();
-    case 79:
-      if (lookahead == '=') ADVANCE(78);
-      END_STATE();
-    case 80:
-      if (lookahead == '=') ADVANCE(101);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
-      END_STATE();
-    case 81:
-      if (lookahead == '=') ADVANCE(235);
-      END_STATE();
-    case 82:
-      if (lookahead == ']') ADVANCE(159);
-      END_STATE();
-    case 83:
-      if (lookahead == ']') ADVANCE(161);
-      END_STATE();
-    case 84:
-      if (lookahead == '`') ADVANCE(37);
-      if (lookahead != 0) ADVANCE(84);
-      END_STATE();
-    case 85:
-      if (lookahead == '`') ADVANCE(164);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(85);
-      if (lookahead != 0) ADVANCE(170);
-      END_STATE();
-    case 86:
-      if (lookahead == '`') ADVANCE(174);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(86);
-      if (lookahead != 0) ADVANCE(180);
-      END_STATE();
-    case 87:
-      if (lookahead == '`') ADVANCE(184);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(87);
-      if (lookahead != 0) ADVANCE(189);
-      END_STATE();
-    case 88:
-      ADVANCE_MAP(
-        '`', 204,
-        '\n', 84,
-        '\r', 84,
-        ']', 84,
-        '\t', 88,
-        0x0b, 88,
-        '\f', 88,
-        ' ', 88,
-        '/', 88,
-        '\\', 88,
-      );
-      if (lookahead != 0) ADVANCE(210);
-      END_STATE();
-    case 89:
-      if (lookahead == '`') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(89);
-      if (lookahead != 0) ADVANCE(199);
-      END_STATE();
-    case 90:
-      if (lookahead == '`') ADVANCE(252);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(90);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(84);
-      if (lookahead != 0) ADVANCE(263);
-      END_STATE();
-    case 91:
-      if (lookahead == 'd') ADVANCE(248);
-      END_STATE();
-    case 92:
-      if (lookahead == 'n') ADVANCE(91);
-      END_STATE();
-    case 93:
-      if (lookahead == '{') ADVANCE(124);
-      END_STATE();
-    case 94:
-      if (lookahead == '}') ADVANCE(157);
-      END_STATE();
-    case 95:
-      if (lookahead == '~') ADVANCE(246);
-      END_STATE();
-    case 96:
-      if (lookahead == '~') ADVANCE(95);
-      END_STATE();
-    case 97:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(290);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
-      END_STATE();
-    case 98:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(98);
-      END_STATE();
-    case 99:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(264);
-      END_STATE();
-    case 100:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(69);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '-') ADVANCE(222);
-      END_STATE();
-    case 101:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(238);
-      END_STATE();
-    case 102:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
-      END_STATE();
-    case 103:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
-      END_STATE();
-    case 104:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
-      END_STATE();
-    case 105:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
-      END_STATE();
-    case 106:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
-      END_STATE();
-    case 107:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(107);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
-      END_STATE();
-    case 108:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(108);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ',' &&
-          lookahead != '}') ADVANCE(134);
-      END_STATE();
-    case 109:
+      if (lookahead == '"') ADVANCE(229);
+      if (lookahead == ']') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '/' ||
-          lookahead == '\\') ADVANCE(109);
+          lookahead == '\\') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
+      END_STATE();
+    case 52:
+      ADVANCE_MAP(
+        '"', 228,
+        ']', 38,
+        '`', 221,
+        '\n', 99,
+        '\r', 99,
+        '\t', 52,
+        0x0b, 52,
+        '\f', 52,
+        ' ', 52,
+        '/', 52,
+        '\\', 52,
+      );
+      if (lookahead != 0) ADVANCE(225);
+      END_STATE();
+    case 53:
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(54);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '-') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 54:
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 55:
+      ADVANCE_MAP(
+        '"', 234,
+        '.', 55,
+        '`', 259,
+        '\t', 56,
+        ' ', 56,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '-', 38,
+      );
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 56:
+      ADVANCE_MAP(
+        '"', 234,
+        '.', 55,
+        '`', 259,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '\t', 56,
+        ' ', 56,
+        '-', 56,
+      );
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 57:
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 58:
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '=') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 59:
+      ADVANCE_MAP(
+        '"', 236,
+        '=', 60,
+        '`', 273,
+        '\t', 59,
+        ' ', 59,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(277);
+      END_STATE();
+    case 60:
+      ADVANCE_MAP(
+        '"', 236,
+        '`', 273,
+        '\t', 59,
+        ' ', 59,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '=', 38,
+      );
+      if (lookahead != 0) ADVANCE(277);
+      END_STATE();
+    case 61:
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 62:
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '-') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 63:
+      ADVANCE_MAP(
+        '"', 232,
+        '-', 64,
+        '`', 245,
+        '\t', 63,
+        ' ', 63,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(249);
+      END_STATE();
+    case 64:
+      ADVANCE_MAP(
+        '"', 232,
+        '`', 245,
+        '\t', 63,
+        ' ', 63,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '-', 38,
+      );
+      if (lookahead != 0) ADVANCE(249);
+      END_STATE();
+    case 65:
+      if (lookahead == '"') ADVANCE(152);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(65);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+      END_STATE();
+    case 66:
+      if (lookahead == '%') ADVANCE(355);
+      END_STATE();
+    case 67:
+      if (lookahead == '%') ADVANCE(350);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(115);
+      END_STATE();
+    case 68:
+      if (lookahead == '%') ADVANCE(320);
+      if (lookahead == '}') ADVANCE(145);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(319);
+      if (lookahead != 0) ADVANCE(322);
+      END_STATE();
+    case 69:
+      if (lookahead == ')') ADVANCE(161);
+      if (lookahead == ']') ADVANCE(163);
+      END_STATE();
+    case 70:
+      if (lookahead == ')') ADVANCE(170);
+      END_STATE();
+    case 71:
+      if (lookahead == ')') ADVANCE(167);
+      if (lookahead == ']') ADVANCE(165);
+      END_STATE();
+    case 72:
+      if (lookahead == ')') ADVANCE(70);
+      END_STATE();
+    case 73:
+      if (lookahead == '-') ADVANCE(242);
+      if (lookahead == '.') ADVANCE(256);
+      END_STATE();
+    case 74:
+      if (lookahead == '-') ADVANCE(269);
+      if (lookahead == '.') ADVANCE(74);
+      END_STATE();
+    case 75:
+      if (lookahead == '-') ADVANCE(13);
+      END_STATE();
+    case 76:
+      if (lookahead == '-') ADVANCE(289);
+      if (lookahead == '.') ADVANCE(76);
+      END_STATE();
+    case 77:
+      if (lookahead == '-') ADVANCE(75);
+      if (lookahead == '.') ADVANCE(74);
+      END_STATE();
+    case 78:
+      if (lookahead == '-') ADVANCE(79);
+      END_STATE();
+    case 79:
+      if (lookahead == '-') ADVANCE(255);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(254);
+      END_STATE();
+    case 80:
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 81:
+      if (lookahead == '-') ADVANCE(106);
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
+      END_STATE();
+    case 82:
+      if (lookahead == '-') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(257);
+      END_STATE();
+    case 83:
+      if (lookahead == '-') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(257);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 84:
+      if (lookahead == '-') ADVANCE(82);
+      if (lookahead == '=') ADVANCE(96);
+      END_STATE();
+    case 85:
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-' &&
+          lookahead != '.') ADVANCE(265);
+      END_STATE();
+    case 86:
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 87:
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == '-') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 88:
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 89:
+      if (lookahead == ':') ADVANCE(141);
+      END_STATE();
+    case 90:
+      if (lookahead == ':') ADVANCE(89);
+      END_STATE();
+    case 91:
+      if (lookahead == '=') ADVANCE(270);
+      END_STATE();
+    case 92:
+      if (lookahead == '=') ADVANCE(283);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(282);
+      END_STATE();
+    case 93:
+      if (lookahead == '=') ADVANCE(92);
+      END_STATE();
+    case 94:
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 95:
+      if (lookahead == '=') ADVANCE(105);
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 96:
+      if (lookahead == '=') ADVANCE(271);
+      END_STATE();
+    case 97:
+      if (lookahead == ']') ADVANCE(177);
+      END_STATE();
+    case 98:
+      if (lookahead == ']') ADVANCE(179);
+      END_STATE();
+    case 99:
+      if (lookahead == '`') ADVANCE(39);
+      if (lookahead != 0) ADVANCE(99);
+      END_STATE();
+    case 100:
+      if (lookahead == '`') ADVANCE(212);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '|') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(100);
+      if (lookahead != 0) ADVANCE(217);
+      END_STATE();
+    case 101:
+      if (lookahead == '`') ADVANCE(182);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ']') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(101);
+      if (lookahead != 0) ADVANCE(188);
+      END_STATE();
+    case 102:
+      if (lookahead == '`') ADVANCE(192);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ')') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0) ADVANCE(198);
+      END_STATE();
+    case 103:
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '}') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0) ADVANCE(207);
+      END_STATE();
+    case 104:
+      ADVANCE_MAP(
+        '`', 222,
+        '\n', 99,
+        '\r', 99,
+        ']', 99,
+        '\t', 104,
+        0x0b, 104,
+        '\f', 104,
+        ' ', 104,
+        '/', 104,
+        '\\', 104,
+      );
+      if (lookahead != 0) ADVANCE(228);
+      END_STATE();
+    case 105:
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == '=') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 106:
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == '-') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
+      END_STATE();
+    case 107:
+      if (lookahead == '`') ADVANCE(296);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(107);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(309);
+      END_STATE();
+    case 108:
+      if (lookahead == 'd') ADVANCE(290);
+      END_STATE();
+    case 109:
+      if (lookahead == 'n') ADVANCE(108);
+      END_STATE();
+    case 110:
+      if (lookahead == '{') ADVANCE(142);
+      END_STATE();
+    case 111:
+      if (lookahead == '}') ADVANCE(175);
+      END_STATE();
+    case 112:
+      if (lookahead == '~') ADVANCE(288);
+      END_STATE();
+    case 113:
+      if (lookahead == '~') ADVANCE(112);
+      END_STATE();
+    case 114:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 115:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(115);
+      END_STATE();
+    case 116:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 117:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '=') ADVANCE(279);
+      END_STATE();
+    case 118:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-') ADVANCE(251);
+      END_STATE();
+    case 119:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 120:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 121:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 122:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 123:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 124:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(124);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
+      END_STATE();
+    case 125:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(125);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 126:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '\\' &&
-          lookahead != ']') ADVANCE(211);
-      END_STATE();
-    case 110:
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(288);
-      END_STATE();
-    case 111:
-      if (eof) ADVANCE(116);
-      ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '%', 52,
-        '&', 122,
-        '(', 139,
-        ')', 60,
-        '-', 70,
-        ':', 76,
-        ';', 118,
-        '=', 81,
-        '>', 153,
-        '@', 93,
-        '[', 136,
-        ']', 58,
-        'e', 92,
-        '{', 155,
-        '}', 94,
-        '~', 96,
-        '<', 72,
-        'o', 72,
-        'x', 72,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(111);
-      END_STATE();
-    case 112:
-      if (eof) ADVANCE(116);
-      ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '%', 52,
-        ')', 140,
-        ',', 125,
-        '-', 66,
-        '.', 63,
-        ':', 129,
-        ';', 118,
-        '=', 79,
-        '[', 135,
-        ']', 137,
-        '{', 154,
-        '|', 217,
-        '}', 127,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(112);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
-      END_STATE();
-    case 113:
-      if (eof) ADVANCE(116);
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead == '%') ADVANCE(281);
-      if (lookahead == ',') ADVANCE(126);
-      if (lookahead == ';') ADVANCE(118);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(278);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(113);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
-      END_STATE();
-    case 114:
-      if (eof) ADVANCE(116);
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead == '%') ADVANCE(281);
-      if (lookahead == ';') ADVANCE(118);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(280);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(114);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(285);
-      END_STATE();
-    case 115:
-      if (eof) ADVANCE(116);
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead == '%') ADVANCE(268);
-      if (lookahead == ';') ADVANCE(119);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(267);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(115);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
-      END_STATE();
-    case 116:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 117:
-      ACCEPT_TOKEN(sym_front_matter);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(117);
-      END_STATE();
-    case 118:
-      ACCEPT_TOKEN(anon_sym_SEMI);
-      END_STATE();
-    case 119:
-      ACCEPT_TOKEN(anon_sym_SEMI);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
-      END_STATE();
-    case 120:
-      ACCEPT_TOKEN(sym__newline);
-      END_STATE();
-    case 121:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(120);
-      END_STATE();
-    case 122:
-      ACCEPT_TOKEN(anon_sym_AMP);
-      END_STATE();
-    case 123:
-      ACCEPT_TOKEN(anon_sym_COLON_COLON_COLON);
-      END_STATE();
-    case 124:
-      ACCEPT_TOKEN(anon_sym_AT_LBRACE);
-      END_STATE();
-    case 125:
-      ACCEPT_TOKEN(anon_sym_COMMA);
-      END_STATE();
-    case 126:
-      ACCEPT_TOKEN(anon_sym_COMMA);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 127:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(334);
       END_STATE();
     case 128:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      if (lookahead == '}') ADVANCE(157);
+      if (eof) ADVANCE(134);
+      ADVANCE_MAP(
+        '\n', 138,
+        '\r', 139,
+        '%', 66,
+        '&', 140,
+        '(', 157,
+        ')', 71,
+        '-', 82,
+        ':', 90,
+        ';', 136,
+        '=', 96,
+        '>', 171,
+        '@', 110,
+        '[', 154,
+        ']', 69,
+        'e', 109,
+        '{', 173,
+        '}', 111,
+        '~', 113,
+        '<', 84,
+        'o', 84,
+        'x', 84,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(128);
       END_STATE();
     case 129:
-      ACCEPT_TOKEN(anon_sym_COLON);
+      if (eof) ADVANCE(134);
+      ADVANCE_MAP(
+        '\n', 138,
+        '\r', 139,
+        '%', 66,
+        ')', 158,
+        ',', 143,
+        '-', 77,
+        '.', 74,
+        ':', 147,
+        ';', 136,
+        '=', 93,
+        '[', 153,
+        ']', 155,
+        'e', 333,
+        '{', 172,
+        '|', 241,
+        '}', 145,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(129);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
     case 130:
-      ACCEPT_TOKEN(sym_property_value);
-      ADVANCE_MAP(
-        0x0b, 108,
-        '"', 131,
-        '%', 132,
-        0xa0, 130,
-        0xfeff, 130,
-        '\t', 21,
-        '\f', 21,
-        ' ', 21,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ',' &&
-          lookahead != '}') ADVANCE(134);
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(66);
+      if (lookahead == ')') ADVANCE(72);
+      if (lookahead == '-') ADVANCE(78);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(130);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
     case 131:
-      ACCEPT_TOKEN(sym_property_value);
-      if (lookahead == '"') ADVANCE(134);
-      if (lookahead == ',' ||
-          lookahead == '}') ADVANCE(34);
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(327);
+      if (lookahead == ',') ADVANCE(144);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(324);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(51);
+          lookahead == ' ') SKIP(131);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(131);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
       END_STATE();
     case 132:
-      ACCEPT_TOKEN(sym_property_value);
-      if (lookahead == '%') ADVANCE(133);
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(327);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(326);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(108);
+          lookahead == ' ') SKIP(132);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ',' &&
-          lookahead != '}') ADVANCE(134);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
       END_STATE();
     case 133:
-      ACCEPT_TOKEN(sym_property_value);
-      if (lookahead == ',' ||
-          lookahead == '}') ADVANCE(307);
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(314);
+      if (lookahead == ';') ADVANCE(137);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(313);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(305);
+          lookahead == ' ') SKIP(133);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
     case 134:
-      ACCEPT_TOKEN(sym_property_value);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(108);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ',' &&
-          lookahead != '}') ADVANCE(134);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 135:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      ACCEPT_TOKEN(sym_front_matter);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(135);
       END_STATE();
     case 136:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
-      if (lookahead == '(') ADVANCE(146);
-      if (lookahead == '/') ADVANCE(158);
-      if (lookahead == '[') ADVANCE(144);
-      if (lookahead == '\\') ADVANCE(160);
+      ACCEPT_TOKEN(anon_sym_SEMI);
       END_STATE();
     case 137:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_SEMI);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
     case 138:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
-      if (lookahead == ')') ADVANCE(143);
-      if (lookahead == ']') ADVANCE(145);
+      ACCEPT_TOKEN(sym__newline);
       END_STATE();
     case 139:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
-      if (lookahead == '(') ADVANCE(148);
-      if (lookahead == '[') ADVANCE(142);
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(138);
       END_STATE();
     case 140:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(anon_sym_AMP);
       END_STATE();
     case 141:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
-      if (lookahead == ')') ADVANCE(150);
-      if (lookahead == ']') ADVANCE(147);
+      ACCEPT_TOKEN(anon_sym_COLON_COLON_COLON);
       END_STATE();
     case 142:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LBRACK);
+      ACCEPT_TOKEN(anon_sym_AT_LBRACE);
       END_STATE();
     case 143:
-      ACCEPT_TOKEN(anon_sym_RBRACK_RPAREN);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 144:
-      ACCEPT_TOKEN(anon_sym_LBRACK_LBRACK);
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
       END_STATE();
     case 145:
-      ACCEPT_TOKEN(anon_sym_RBRACK_RBRACK);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 146:
-      ACCEPT_TOKEN(anon_sym_LBRACK_LPAREN);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      if (lookahead == '}') ADVANCE(175);
       END_STATE();
     case 147:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RBRACK);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 148:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN);
-      if (lookahead == '(') ADVANCE(151);
-      END_STATE();
-    case 149:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
-      END_STATE();
-    case 150:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
-      if (lookahead == ')') ADVANCE(152);
-      END_STATE();
-    case 151:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN_LPAREN);
-      END_STATE();
-    case 152:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN_RPAREN);
-      END_STATE();
-    case 153:
-      ACCEPT_TOKEN(anon_sym_GT);
-      END_STATE();
-    case 154:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 155:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      if (lookahead == '{') ADVANCE(156);
-      END_STATE();
-    case 156:
-      ACCEPT_TOKEN(anon_sym_LBRACE_LBRACE);
-      END_STATE();
-    case 157:
-      ACCEPT_TOKEN(anon_sym_RBRACE_RBRACE);
-      END_STATE();
-    case 158:
-      ACCEPT_TOKEN(anon_sym_LBRACK_SLASH);
-      END_STATE();
-    case 159:
-      ACCEPT_TOKEN(anon_sym_SLASH_RBRACK);
-      END_STATE();
-    case 160:
-      ACCEPT_TOKEN(anon_sym_LBRACK_BSLASH);
-      END_STATE();
-    case 161:
-      ACCEPT_TOKEN(anon_sym_BSLASH_RBRACK);
-      END_STATE();
-    case 162:
-      ACCEPT_TOKEN(sym__text_square);
+      ACCEPT_TOKEN(sym_property_value);
       ADVANCE_MAP(
-        0x0b, 104,
-        '"', 165,
-        '%', 168,
-        0xa0, 162,
-        0xfeff, 162,
-        '\t', 16,
-        '\f', 16,
-        ' ', 16,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
-      END_STATE();
-    case 163:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == ']') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(41);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
-      END_STATE();
-    case 164:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
-      END_STATE();
-    case 165:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(171);
-      if (lookahead == ']') ADVANCE(34);
-      if (lookahead == '`') ADVANCE(167);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(41);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
-      END_STATE();
-    case 166:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(171);
-      if (lookahead == ']') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(41);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
-      END_STATE();
-    case 167:
-      ACCEPT_TOKEN(sym__text_square);
-      ADVANCE_MAP(
-        '"', 170,
-        ']', 36,
-        '`', 163,
-        '\n', 84,
-        '\r', 84,
-        '\t', 42,
-        0x0b, 42,
-        '\f', 42,
-        ' ', 42,
-      );
-      if (lookahead != 0) ADVANCE(167);
-      END_STATE();
-    case 168:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '%') ADVANCE(169);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
-      END_STATE();
-    case 169:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == ']') ADVANCE(307);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(297);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
-      END_STATE();
-    case 170:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '`') ADVANCE(164);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(85);
-      if (lookahead != 0) ADVANCE(170);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(171);
-      END_STATE();
-    case 172:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        0x0b, 105,
-        '"', 175,
-        '%', 178,
-        0xa0, 172,
-        0xfeff, 172,
-        '\t', 17,
-        '\f', 17,
-        ' ', 17,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
-      END_STATE();
-    case 173:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == ')') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(43);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
-      END_STATE();
-    case 174:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
-      END_STATE();
-    case 175:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(181);
-      if (lookahead == ')') ADVANCE(34);
-      if (lookahead == '`') ADVANCE(177);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(43);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
-      END_STATE();
-    case 176:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(181);
-      if (lookahead == ')') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(43);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(176);
-      END_STATE();
-    case 177:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        '"', 180,
-        ')', 36,
-        '`', 173,
-        '\n', 84,
-        '\r', 84,
-        '\t', 44,
-        0x0b, 44,
-        '\f', 44,
-        ' ', 44,
-      );
-      if (lookahead != 0) ADVANCE(177);
-      END_STATE();
-    case 178:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '%') ADVANCE(179);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
-      END_STATE();
-    case 179:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == ')') ADVANCE(307);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(291);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
-      END_STATE();
-    case 180:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '`') ADVANCE(174);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(86);
-      if (lookahead != 0) ADVANCE(180);
-      END_STATE();
-    case 181:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(181);
-      END_STATE();
-    case 182:
-      ACCEPT_TOKEN(sym__text_curly);
-      ADVANCE_MAP(
-        0x0b, 106,
-        '"', 185,
-        '%', 188,
-        0xa0, 182,
-        0xfeff, 182,
-        '\t', 18,
-        '\f', 18,
-        ' ', 18,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
-      END_STATE();
-    case 183:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '}') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(45);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
-      END_STATE();
-    case 184:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
-      END_STATE();
-    case 185:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(191);
-      if (lookahead == '`') ADVANCE(187);
-      if (lookahead == '}') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(45);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
-      END_STATE();
-    case 186:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(191);
-      if (lookahead == '}') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(45);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(186);
-      END_STATE();
-    case 187:
-      ACCEPT_TOKEN(sym__text_curly);
-      ADVANCE_MAP(
-        '"', 189,
-        '`', 183,
-        '}', 36,
-        '\n', 84,
-        '\r', 84,
-        '\t', 46,
-        0x0b, 46,
-        '\f', 46,
-        ' ', 46,
-      );
-      if (lookahead != 0) ADVANCE(187);
-      END_STATE();
-    case 188:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '%') ADVANCE(190);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '`') ADVANCE(184);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(84);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(87);
-      if (lookahead != 0) ADVANCE(189);
-      END_STATE();
-    case 190:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '}') ADVANCE(307);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(300);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(190);
-      END_STATE();
-    case 191:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(191);
-      END_STATE();
-    case 192:
-      ACCEPT_TOKEN(sym__text_pipe);
-      ADVANCE_MAP(
-        0x0b, 107,
-        '"', 195,
-        '%', 198,
-        0xa0, 192,
-        0xfeff, 192,
+        0x0b, 125,
+        '"', 149,
+        '%', 150,
+        0xa0, 148,
+        0xfeff, 148,
         '\t', 20,
         '\f', 20,
         ' ', 20,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
       END_STATE();
-    case 193:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '|') ADVANCE(34);
+    case 149:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '"') ADVANCE(152);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(49);
+          lookahead == ' ') ADVANCE(65);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
       END_STATE();
-    case 194:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(216);
+    case 150:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '%') ADVANCE(151);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(107);
+          lookahead == ' ') ADVANCE(125);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 151:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(353);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(151);
+      END_STATE();
+    case 152:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(125);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 153:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      END_STATE();
+    case 154:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      if (lookahead == '(') ADVANCE(164);
+      if (lookahead == '/') ADVANCE(176);
+      if (lookahead == '[') ADVANCE(162);
+      if (lookahead == '\\') ADVANCE(178);
+      END_STATE();
+    case 155:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      if (lookahead == ')') ADVANCE(161);
+      if (lookahead == ']') ADVANCE(163);
+      END_STATE();
+    case 157:
+      ACCEPT_TOKEN(anon_sym_LPAREN);
+      if (lookahead == '(') ADVANCE(166);
+      if (lookahead == '[') ADVANCE(160);
+      END_STATE();
+    case 158:
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      if (lookahead == ')') ADVANCE(168);
+      if (lookahead == ']') ADVANCE(165);
+      END_STATE();
+    case 160:
+      ACCEPT_TOKEN(anon_sym_LPAREN_LBRACK);
+      END_STATE();
+    case 161:
+      ACCEPT_TOKEN(anon_sym_RBRACK_RPAREN);
+      END_STATE();
+    case 162:
+      ACCEPT_TOKEN(anon_sym_LBRACK_LBRACK);
+      END_STATE();
+    case 163:
+      ACCEPT_TOKEN(anon_sym_RBRACK_RBRACK);
+      END_STATE();
+    case 164:
+      ACCEPT_TOKEN(anon_sym_LBRACK_LPAREN);
+      END_STATE();
+    case 165:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RBRACK);
+      END_STATE();
+    case 166:
+      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN);
+      if (lookahead == '(') ADVANCE(169);
+      END_STATE();
+    case 167:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
+      END_STATE();
+    case 168:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
+      if (lookahead == ')') ADVANCE(170);
+      END_STATE();
+    case 169:
+      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN_LPAREN);
+      END_STATE();
+    case 170:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN_RPAREN);
+      END_STATE();
+    case 171:
+      ACCEPT_TOKEN(anon_sym_GT);
+      END_STATE();
+    case 172:
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      END_STATE();
+    case 173:
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      if (lookahead == '{') ADVANCE(174);
+      END_STATE();
+    case 174:
+      ACCEPT_TOKEN(anon_sym_LBRACE_LBRACE);
+      END_STATE();
+    case 175:
+      ACCEPT_TOKEN(anon_sym_RBRACE_RBRACE);
+      END_STATE();
+    case 176:
+      ACCEPT_TOKEN(anon_sym_LBRACK_SLASH);
+      END_STATE();
+    case 177:
+      ACCEPT_TOKEN(anon_sym_SLASH_RBRACK);
+      END_STATE();
+    case 178:
+      ACCEPT_TOKEN(anon_sym_LBRACK_BSLASH);
+      END_STATE();
+    case 179:
+      ACCEPT_TOKEN(anon_sym_BSLASH_RBRACK);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym__text_square);
+      ADVANCE_MAP(
+        0x0b, 122,
+        '"', 183,
+        '%', 186,
+        0xa0, 180,
+        0xfeff, 180,
+        '\t', 16,
+        '\f', 16,
+        ' ', 16,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 182:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 183:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '`') ADVANCE(185);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 184:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 185:
+      ACCEPT_TOKEN(sym__text_square);
+      ADVANCE_MAP(
+        '"', 188,
+        ']', 38,
+        '`', 181,
+        '\n', 99,
+        '\r', 99,
+        '\t', 46,
+        0x0b, 46,
+        '\f', 46,
+        ' ', 46,
+      );
+      if (lookahead != 0) ADVANCE(185);
+      END_STATE();
+    case 186:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '%') ADVANCE(187);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == ']') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(345);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '`') ADVANCE(182);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ']') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(101);
+      if (lookahead != 0) ADVANCE(188);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym__text_round);
+      ADVANCE_MAP(
+        0x0b, 123,
+        '"', 193,
+        '%', 196,
+        0xa0, 190,
+        0xfeff, 190,
+        '\t', 17,
+        '\f', 17,
+        ' ', 17,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 191:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
+      END_STATE();
+    case 192:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 193:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(199);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '`') ADVANCE(195);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
+      END_STATE();
+    case 194:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(199);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
       END_STATE();
     case 195:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(201);
-      if (lookahead == '`') ADVANCE(197);
-      if (lookahead == '|') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(49);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
+      ACCEPT_TOKEN(sym__text_round);
+      ADVANCE_MAP(
+        '"', 198,
+        ')', 38,
+        '`', 191,
+        '\n', 99,
+        '\r', 99,
+        '\t', 48,
+        0x0b, 48,
+        '\f', 48,
+        ' ', 48,
+      );
+      if (lookahead != 0) ADVANCE(195);
       END_STATE();
     case 196:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(201);
-      if (lookahead == '|') ADVANCE(34);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '%') ADVANCE(197);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 197:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == ')') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(339);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(197);
+      END_STATE();
+    case 198:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '`') ADVANCE(192);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ')') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0) ADVANCE(198);
+      END_STATE();
+    case 199:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 200:
+      ACCEPT_TOKEN(sym__text_curly);
+      ADVANCE_MAP(
+        0x0b, 124,
+        '"', 203,
+        '%', 206,
+        0xa0, 200,
+        0xfeff, 200,
+        '\t', 18,
+        '\f', 18,
+        ' ', 18,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
+      END_STATE();
+    case 201:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '}') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(49);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(196);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
       END_STATE();
-    case 197:
-      ACCEPT_TOKEN(sym__text_pipe);
+    case 202:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(124);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(209);
+      if (lookahead == '`') ADVANCE(205);
+      if (lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(209);
+      if (lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(sym__text_curly);
       ADVANCE_MAP(
-        '"', 199,
-        '`', 193,
-        '|', 36,
-        '\n', 84,
-        '\r', 84,
+        '"', 207,
+        '`', 201,
+        '}', 38,
+        '\n', 99,
+        '\r', 99,
         '\t', 50,
         0x0b, 50,
         '\f', 50,
         ' ', 50,
       );
-      if (lookahead != 0) ADVANCE(197);
+      if (lookahead != 0) ADVANCE(205);
       END_STATE();
-    case 198:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '%') ADVANCE(200);
+    case 206:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '%') ADVANCE(208);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(107);
+          lookahead == ' ') ADVANCE(124);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
+          lookahead != '}') ADVANCE(209);
       END_STATE();
-    case 199:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '`') ADVANCE(194);
+    case 207:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '`') ADVANCE(202);
       if (lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == '|') ADVANCE(84);
+          lookahead == '}') ADVANCE(99);
       if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(89);
-      if (lookahead != 0) ADVANCE(199);
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0) ADVANCE(207);
       END_STATE();
-    case 200:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '|') ADVANCE(307);
+    case 208:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '}') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(299);
+          lookahead == ' ') ADVANCE(348);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
-    case 201:
-      ACCEPT_TOKEN(sym__text_pipe);
+    case 209:
+      ACCEPT_TOKEN(sym__text_curly);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(107);
+          lookahead == ' ') ADVANCE(124);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(201);
+          lookahead != '}') ADVANCE(209);
       END_STATE();
-    case 202:
+    case 210:
+      ACCEPT_TOKEN(sym__text_pipe);
+      ADVANCE_MAP(
+        0x0b, 120,
+        '"', 213,
+        '%', 216,
+        0xa0, 210,
+        0xfeff, 210,
+        '\t', 15,
+        '\f', 15,
+        ' ', 15,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 211:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '|') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
+      END_STATE();
+    case 212:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 213:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '`') ADVANCE(215);
+      if (lookahead == '|') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '|') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym__text_pipe);
+      ADVANCE_MAP(
+        '"', 217,
+        '`', 211,
+        '|', 38,
+        '\n', 99,
+        '\r', 99,
+        '\t', 42,
+        0x0b, 42,
+        '\f', 42,
+        ' ', 42,
+      );
+      if (lookahead != 0) ADVANCE(215);
+      END_STATE();
+    case 216:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '%') ADVANCE(218);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 217:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '`') ADVANCE(212);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '|') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(100);
+      if (lookahead != 0) ADVANCE(217);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '|') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(347);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 220:
       ACCEPT_TOKEN(sym__text_slanted);
       ADVANCE_MAP(
-        0x0b, 109,
-        '"', 205,
-        '%', 208,
-        '/', 211,
-        '\\', 211,
-        0xa0, 202,
-        0xfeff, 202,
+        0x0b, 126,
+        '"', 223,
+        '%', 226,
+        '/', 229,
+        '\\', 229,
+        0xa0, 220,
+        0xfeff, 220,
         '\t', 19,
         '\f', 19,
         ' ', 19,
@@ -3360,1019 +3574,1356 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '\\' &&
-          lookahead != ']') ADVANCE(211);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == ']') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(47);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(109);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(211);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 211,
-        ']', 34,
-        '`', 207,
-        '\t', 47,
-        0x0b, 47,
-        '\f', 47,
-        ' ', 47,
-        '/', 47,
-        '\\', 47,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
-      END_STATE();
-    case 206:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(211);
-      if (lookahead == ']') ADVANCE(34);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(47);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(206);
-      END_STATE();
-    case 207:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 210,
-        ']', 36,
-        '`', 203,
-        '\n', 84,
-        '\r', 84,
-        '\t', 48,
-        0x0b, 48,
-        '\f', 48,
-        ' ', 48,
-        '/', 48,
-        '\\', 48,
-      );
-      if (lookahead != 0) ADVANCE(207);
-      END_STATE();
-    case 208:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '%') ADVANCE(209);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(109);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(211);
-      END_STATE();
-    case 209:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == ']') ADVANCE(307);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(298);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
-      END_STATE();
-    case 210:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '`', 204,
-        '\n', 84,
-        '\r', 84,
-        ']', 84,
-        '\t', 88,
-        0x0b, 88,
-        '\f', 88,
-        ' ', 88,
-        '/', 88,
-        '\\', 88,
-      );
-      if (lookahead != 0) ADVANCE(210);
-      END_STATE();
-    case 211:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(109);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(211);
-      END_STATE();
-    case 212:
-      ACCEPT_TOKEN(sym_string);
-      END_STATE();
-    case 213:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '`') ADVANCE(37);
-      if (lookahead != 0) ADVANCE(84);
-      END_STATE();
-    case 214:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '`') ADVANCE(252);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(90);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(84);
-      if (lookahead != 0) ADVANCE(263);
-      END_STATE();
-    case 215:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(264);
-      END_STATE();
-    case 216:
-      ACCEPT_TOKEN(sym_markdown_string);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(anon_sym_PIPE);
-      END_STATE();
-    case 218:
-      ACCEPT_TOKEN(aux_sym_link_token1);
-      if (lookahead == '-') ADVANCE(243);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(242);
-      END_STATE();
-    case 219:
-      ACCEPT_TOKEN(aux_sym_link_token1);
-      if (lookahead == '-') ADVANCE(244);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(242);
-      END_STATE();
-    case 220:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '"') ADVANCE(222);
-      if (lookahead == '%') ADVANCE(221);
-      if (lookahead == '-') ADVANCE(100);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(24);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 221:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '%') ADVANCE(223);
-      if (lookahead == '-') ADVANCE(100);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == ']') ADVANCE(36);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(69);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(51);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
       END_STATE();
     case 222:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '-') ADVANCE(100);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(69);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 223:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '-') ADVANCE(303);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(292);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(307);
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '"', 229,
+        ']', 36,
+        '`', 225,
+        '\t', 51,
+        0x0b, 51,
+        '\f', 51,
+        ' ', 51,
+        '/', 51,
+        '\\', 51,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(223);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
       END_STATE();
     case 224:
-      ACCEPT_TOKEN(aux_sym_link_token3);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(229);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
       END_STATE();
     case 225:
-      ACCEPT_TOKEN(aux_sym_link_token3);
-      if (lookahead == '-') ADVANCE(225);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(224);
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '"', 228,
+        ']', 38,
+        '`', 221,
+        '\n', 99,
+        '\r', 99,
+        '\t', 52,
+        0x0b, 52,
+        '\f', 52,
+        ' ', 52,
+        '/', 52,
+        '\\', 52,
+      );
+      if (lookahead != 0) ADVANCE(225);
       END_STATE();
     case 226:
-      ACCEPT_TOKEN(aux_sym_link_token4);
-      if (lookahead == '-') ADVANCE(233);
-      if (lookahead == '.') ADVANCE(63);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '%') ADVANCE(227);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 227:
-      ACCEPT_TOKEN(aux_sym_link_token4);
-      if (lookahead == '-') ADVANCE(247);
-      if (lookahead == '.') ADVANCE(65);
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == ']') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(346);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(227);
       END_STATE();
     case 228:
-      ACCEPT_TOKEN(aux_sym_link_token5);
+      ACCEPT_TOKEN(sym__text_slanted);
       ADVANCE_MAP(
-        '"', 230,
-        '%', 229,
-        '-', 74,
-        '.', 73,
-        '\t', 25,
-        ' ', 25,
-        0xa0, 228,
-        0xfeff, 228,
+        '`', 222,
+        '\n', 99,
+        '\r', 99,
+        ']', 99,
+        '\t', 104,
+        0x0b, 104,
+        '\f', 104,
+        ' ', 104,
+        '/', 104,
+        '\\', 104,
       );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+      if (lookahead != 0) ADVANCE(228);
       END_STATE();
     case 229:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '%') ADVANCE(231);
-      if (lookahead == '.') ADVANCE(73);
+      ACCEPT_TOKEN(sym__text_slanted);
       if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ' ||
-          lookahead == '-') ADVANCE(74);
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 230:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '.') ADVANCE(73);
-      if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(74);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+      ACCEPT_TOKEN(sym_string);
       END_STATE();
     case 231:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '.') ADVANCE(293);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(307);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '-') ADVANCE(118);
       if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(294);
+          lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(231);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 232:
-      ACCEPT_TOKEN(aux_sym_link_token6);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '-') ADVANCE(106);
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
       END_STATE();
     case 233:
-      ACCEPT_TOKEN(aux_sym_link_token6);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(232);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 234:
-      ACCEPT_TOKEN(aux_sym_link_token7);
-      if (lookahead == '=') ADVANCE(241);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(240);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
       END_STATE();
     case 235:
-      ACCEPT_TOKEN(aux_sym_link_token7);
-      if (lookahead == '=') ADVANCE(245);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(242);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
       END_STATE();
     case 236:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '"') ADVANCE(238);
-      if (lookahead == '%') ADVANCE(237);
-      if (lookahead == '=') ADVANCE(101);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '=') ADVANCE(105);
+      if (lookahead == '`') ADVANCE(272);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(26);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(236);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
       END_STATE();
     case 237:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '%') ADVANCE(239);
-      if (lookahead == '=') ADVANCE(101);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '`') ADVANCE(39);
+      if (lookahead != 0) ADVANCE(99);
       END_STATE();
     case 238:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '=') ADVANCE(101);
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '`') ADVANCE(296);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(107);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(309);
+      END_STATE();
+    case 239:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 240:
+      ACCEPT_TOKEN(sym_markdown_string);
+      END_STATE();
+    case 241:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 242:
+      ACCEPT_TOKEN(aux_sym_link_token1);
+      if (lookahead == '-') ADVANCE(285);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 243:
+      ACCEPT_TOKEN(aux_sym_link_token1);
+      if (lookahead == '-') ADVANCE(286);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 244:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '-') ADVANCE(118);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(238);
-      END_STATE();
-    case 239:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '=') ADVANCE(304);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(296);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(307);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(239);
-      END_STATE();
-    case 240:
-      ACCEPT_TOKEN(aux_sym_link_token9);
-      END_STATE();
-    case 241:
-      ACCEPT_TOKEN(aux_sym_link_token9);
-      if (lookahead == '=') ADVANCE(241);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(240);
-      END_STATE();
-    case 242:
-      ACCEPT_TOKEN(sym_arrow);
-      END_STATE();
-    case 243:
-      ACCEPT_TOKEN(sym_arrow);
-      ADVANCE_MAP(
-        '\n', 13,
-        '\r', 13,
-        '-', 244,
-        '\t', 14,
-        ' ', 14,
-        '>', 242,
-        'o', 242,
-        'x', 242,
-      );
-      END_STATE();
-    case 244:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '-') ADVANCE(244);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(242);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 245:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '=') ADVANCE(245);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(242);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
       END_STATE();
     case 246:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '~') ADVANCE(246);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(247);
+      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(25);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(246);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 247:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(242);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '`') ADVANCE(249);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
       END_STATE();
     case 248:
-      ACCEPT_TOKEN(anon_sym_end);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
       END_STATE();
     case 249:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (lookahead == '-') ADVANCE(110);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      ADVANCE_MAP(
+        '"', 232,
+        '-', 64,
+        '`', 245,
+        '\t', 63,
+        ' ', 63,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(249);
       END_STATE();
     case 250:
-      ACCEPT_TOKEN(anon_sym_end);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '%') ADVANCE(252);
+      if (lookahead == '-') ADVANCE(118);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
+          lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 251:
-      ACCEPT_TOKEN(anon_sym_end);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(118);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
+          lookahead == ' ') ADVANCE(80);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 252:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(216);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(352);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
+          lookahead == ' ') ADVANCE(340);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(264);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(252);
       END_STATE();
     case 253:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(216);
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(106);
+      if (lookahead == '`') ADVANCE(244);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(39);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(34);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
       END_STATE();
     case 254:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(264);
-      if (lookahead == '%') ADVANCE(259);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(257);
+      ACCEPT_TOKEN(aux_sym_link_token3);
       END_STATE();
     case 255:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(264);
-      if (lookahead == '-') ADVANCE(256);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(255);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+      ACCEPT_TOKEN(aux_sym_link_token3);
+      if (lookahead == '-') ADVANCE(255);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(254);
       END_STATE();
     case 256:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(264);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(255);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+      ACCEPT_TOKEN(aux_sym_link_token4);
+      if (lookahead == '-') ADVANCE(269);
+      if (lookahead == '.') ADVANCE(74);
       END_STATE();
     case 257:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(264);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(257);
+      ACCEPT_TOKEN(aux_sym_link_token4);
+      if (lookahead == '-') ADVANCE(289);
+      if (lookahead == '.') ADVANCE(76);
       END_STATE();
     case 258:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(260);
-      if (lookahead == '%') ADVANCE(254);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '.') ADVANCE(85);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(23);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(258);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(255);
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(257);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 259:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(265);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(301);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '.') ADVANCE(53);
       if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(307);
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(259);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(215);
-      if (lookahead == '`') ADVANCE(262);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(39);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(34);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      ADVANCE_MAP(
+        '"', 261,
+        '%', 264,
+        '-', 86,
+        '.', 85,
+        '\t', 23,
+        ' ', 23,
+        0xa0, 260,
+        0xfeff, 260,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 261:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(215);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(39);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == '`') ADVANCE(263);
       if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(34);
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(261);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
       END_STATE();
     case 262:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      ADVANCE_MAP(
-        '"', 214,
-        '`', 253,
-        '\t', 40,
-        ' ', 40,
-        '\n', 84,
-        '\r', 84,
-        0x0b, 36,
-        '\f', 36,
-        ';', 36,
-        '[', 36,
-      );
-      if (lookahead != 0) ADVANCE(262);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
       END_STATE();
     case 263:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '`') ADVANCE(252);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(90);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(84);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      ADVANCE_MAP(
+        '"', 234,
+        '.', 55,
+        '`', 259,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '\t', 56,
+        ' ', 56,
+        '-', 56,
+      );
       if (lookahead != 0) ADVANCE(263);
       END_STATE();
     case 264:
-      ACCEPT_TOKEN(sym__subgraph_words);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '%') ADVANCE(266);
+      if (lookahead == '.') ADVANCE(85);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(264);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 265:
-      ACCEPT_TOKEN(sym__subgraph_words);
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(85);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(301);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(307);
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 266:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(341);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(342);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(266);
+      END_STATE();
+    case 267:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 268:
+      ACCEPT_TOKEN(aux_sym_link_token6);
+      END_STATE();
+    case 269:
+      ACCEPT_TOKEN(aux_sym_link_token6);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(268);
+      END_STATE();
+    case 270:
+      ACCEPT_TOKEN(aux_sym_link_token7);
+      if (lookahead == '=') ADVANCE(283);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(282);
+      END_STATE();
+    case 271:
+      ACCEPT_TOKEN(aux_sym_link_token7);
+      if (lookahead == '=') ADVANCE(287);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 272:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 273:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 274:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(275);
+      if (lookahead == '%') ADVANCE(278);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(24);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(274);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 275:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '`') ADVANCE(277);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 276:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 277:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      ADVANCE_MAP(
+        '"', 236,
+        '=', 60,
+        '`', 273,
+        '\t', 59,
+        ' ', 59,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(277);
+      END_STATE();
+    case 278:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '%') ADVANCE(280);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 279:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 280:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(351);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(344);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(355);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(280);
+      END_STATE();
+    case 281:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(105);
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 282:
+      ACCEPT_TOKEN(aux_sym_link_token9);
+      END_STATE();
+    case 283:
+      ACCEPT_TOKEN(aux_sym_link_token9);
+      if (lookahead == '=') ADVANCE(283);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(282);
+      END_STATE();
+    case 284:
+      ACCEPT_TOKEN(sym_arrow);
+      END_STATE();
+    case 285:
+      ACCEPT_TOKEN(sym_arrow);
+      ADVANCE_MAP(
+        '\n', 12,
+        '\r', 12,
+        '-', 286,
+        '\t', 13,
+        ' ', 13,
+        '>', 284,
+        'o', 284,
+        'x', 284,
+      );
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '-') ADVANCE(286);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '=') ADVANCE(287);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '~') ADVANCE(288);
+      END_STATE();
+    case 289:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '-') ADVANCE(127);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '%') ADVANCE(305);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(303);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == 'd') ADVANCE(291);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == 'n') ADVANCE(299);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 301:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 302:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(303);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(306);
+      if (lookahead == '%') ADVANCE(298);
+      if (lookahead == 'e') ADVANCE(300);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(22);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(304);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(311);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(349);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(355);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(305);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '`') ADVANCE(308);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      ADVANCE_MAP(
+        '"', 238,
+        '`', 297,
+        '\t', 44,
+        ' ', 44,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        ';', 38,
+        '[', 38,
+      );
+      if (lookahead != 0) ADVANCE(308);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '`') ADVANCE(296);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(107);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(309);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(349);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(355);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(311);
+      END_STATE();
+    case 312:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
       ADVANCE_MAP(
-        0x0b, 103,
-        '%', 268,
-        ';', 119,
-        'e', 270,
-        0xa0, 266,
-        0xfeff, 266,
+        0x0b, 121,
+        '%', 314,
+        ';', 137,
+        'e', 316,
+        0xa0, 312,
+        0xfeff, 312,
         '\t', 5,
         '\f', 5,
         ' ', 5,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 267:
+    case 313:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
       ADVANCE_MAP(
-        0x0b, 103,
-        '%', 268,
-        ';', 119,
-        0xa0, 267,
-        0xfeff, 267,
+        0x0b, 121,
+        '%', 314,
+        ';', 137,
+        0xa0, 313,
+        0xfeff, 313,
         '\t', 6,
         '\f', 6,
         ' ', 6,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 268:
+    case 314:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
-      if (lookahead == '%') ADVANCE(272);
+      if (lookahead == '%') ADVANCE(318);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
+          lookahead == ' ') ADVANCE(121);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 269:
+    case 315:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
-      if (lookahead == 'd') ADVANCE(251);
+      if (lookahead == 'd') ADVANCE(295);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
+          lookahead == ' ') ADVANCE(121);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 270:
+    case 316:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
-      if (lookahead == 'n') ADVANCE(269);
+      if (lookahead == 'n') ADVANCE(315);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
+          lookahead == ' ') ADVANCE(121);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 271:
-      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(103);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(271);
-      END_STATE();
-    case 272:
+    case 317:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(306);
+          lookahead == ' ') ADVANCE(121);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(272);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 273:
+    case 318:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(354);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(318);
+      END_STATE();
+    case 319:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
-      if (lookahead == '%') ADVANCE(274);
+      if (lookahead == '%') ADVANCE(320);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(273);
+          lookahead == 0xfeff) ADVANCE(319);
       if (lookahead != 0 &&
-          lookahead != '}') ADVANCE(276);
+          lookahead != '}') ADVANCE(322);
       END_STATE();
-    case 274:
+    case 320:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
-      if (lookahead == '%') ADVANCE(275);
+      if (lookahead == '%') ADVANCE(321);
       if (lookahead != 0 &&
-          lookahead != '}') ADVANCE(276);
+          lookahead != '}') ADVANCE(322);
       END_STATE();
-    case 275:
+    case 321:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
-      if (lookahead == '}') ADVANCE(307);
+      if (lookahead == '}') ADVANCE(355);
       if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(276);
-      if (lookahead != 0) ADVANCE(275);
+          lookahead == '\r') ADVANCE(322);
+      if (lookahead != 0) ADVANCE(321);
       END_STATE();
-    case 276:
+    case 322:
       ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
       if (lookahead != 0 &&
-          lookahead != '}') ADVANCE(276);
+          lookahead != '}') ADVANCE(322);
       END_STATE();
-    case 277:
+    case 323:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 102,
-        '%', 281,
-        ',', 126,
-        'e', 284,
-        0xa0, 277,
-        0xfeff, 277,
+        0x0b, 119,
+        '%', 327,
+        ',', 144,
+        'e', 330,
+        0xa0, 323,
+        0xfeff, 323,
         '\t', 1,
         '\f', 1,
         ' ', 1,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 278:
+    case 324:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 102,
-        '%', 281,
-        ',', 126,
-        0xa0, 278,
-        0xfeff, 278,
+        0x0b, 119,
+        '%', 327,
+        ',', 144,
+        0xa0, 324,
+        0xfeff, 324,
         '\t', 2,
         '\f', 2,
         ' ', 2,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 279:
+    case 325:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 102,
-        '%', 281,
-        'e', 284,
-        0xa0, 279,
-        0xfeff, 279,
+        0x0b, 119,
+        '%', 327,
+        'e', 330,
+        0xa0, 325,
+        0xfeff, 325,
         '\t', 3,
         '\f', 3,
         ' ', 3,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 280:
+    case 326:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 0x0b) ADVANCE(102);
-      if (lookahead == '%') ADVANCE(281);
+      if (lookahead == 0x0b) ADVANCE(119);
+      if (lookahead == '%') ADVANCE(327);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(280);
+          lookahead == 0xfeff) ADVANCE(326);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(4);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 281:
+    case 327:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == '%') ADVANCE(282);
+      if (lookahead == '%') ADVANCE(328);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
+          lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 282:
+    case 328:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == ';') ADVANCE(307);
+      if (lookahead == ';') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(295);
+          lookahead == ' ') ADVANCE(343);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(282);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(328);
       END_STATE();
-    case 283:
+    case 329:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 'd') ADVANCE(250);
+      if (lookahead == 'd') ADVANCE(294);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
-      END_STATE();
-    case 284:
-      ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 'n') ADVANCE(283);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
+          lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 285:
+    case 330:
+      ACCEPT_TOKEN(sym_style_text);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 331:
       ACCEPT_TOKEN(sym_style_text);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(102);
+          lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(285);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 286:
+    case 332:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(110);
-      if (lookahead == 'd') ADVANCE(249);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      if (lookahead == '-') ADVANCE(127);
+      if (lookahead == 'd') ADVANCE(292);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 287:
+    case 333:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(110);
-      if (lookahead == 'n') ADVANCE(286);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      if (lookahead == '-') ADVANCE(127);
+      if (lookahead == 'n') ADVANCE(332);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 288:
+    case 334:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(110);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      if (lookahead == '-') ADVANCE(127);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 289:
+    case 335:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(71);
-      if (lookahead == '=') ADVANCE(81);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(288);
+      if (lookahead == '-') ADVANCE(83);
+      if (lookahead == '=') ADVANCE(96);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 290:
+    case 336:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(97);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == 'd') ADVANCE(293);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(99);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(290);
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
           lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(98);
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
       END_STATE();
-    case 291:
+    case 337:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == 'n') ADVANCE(336);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 338:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 339:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ')') ADVANCE(307);
+      if (lookahead == ')') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(291);
+          lookahead == ' ') ADVANCE(339);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(197);
       END_STATE();
-    case 292:
+    case 340:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '-') ADVANCE(303);
+      if (lookahead == '-') ADVANCE(352);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(292);
+          lookahead == ' ') ADVANCE(340);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(307);
+          lookahead == '\f') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(223);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 293:
+    case 341:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '.') ADVANCE(293);
+      if (lookahead == '.') ADVANCE(341);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(294);
+          lookahead == ' ') ADVANCE(342);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '-') ADVANCE(307);
+          lookahead == '-') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(231);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(266);
       END_STATE();
-    case 294:
+    case 342:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '.') ADVANCE(293);
+      if (lookahead == '.') ADVANCE(341);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(307);
+          lookahead == '\f') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == ' ' ||
-          lookahead == '-') ADVANCE(294);
+          lookahead == '-') ADVANCE(342);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(231);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(266);
       END_STATE();
-    case 295:
+    case 343:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ';') ADVANCE(307);
+      if (lookahead == ';') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(295);
+          lookahead == ' ') ADVANCE(343);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(282);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(328);
       END_STATE();
-    case 296:
+    case 344:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '=') ADVANCE(304);
+      if (lookahead == '=') ADVANCE(351);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(296);
+          lookahead == ' ') ADVANCE(344);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(307);
+          lookahead == '\f') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(239);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(280);
       END_STATE();
-    case 297:
+    case 345:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ']') ADVANCE(307);
+      if (lookahead == ']') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(297);
+          lookahead == ' ') ADVANCE(345);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
       END_STATE();
-    case 298:
+    case 346:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ']') ADVANCE(307);
+      if (lookahead == ']') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '/' ||
-          lookahead == '\\') ADVANCE(298);
+          lookahead == '\\') ADVANCE(346);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 299:
+    case 347:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '|') ADVANCE(307);
+      if (lookahead == '|') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(299);
+          lookahead == ' ') ADVANCE(347);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
-    case 300:
+    case 348:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '}') ADVANCE(307);
+      if (lookahead == '}') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(300);
+          lookahead == ' ') ADVANCE(348);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(190);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
-    case 301:
+    case 349:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(301);
+          lookahead == ' ') ADVANCE(349);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(307);
+          lookahead == '[') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(311);
       END_STATE();
-    case 302:
+    case 350:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(301);
+          lookahead == ' ') ADVANCE(349);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(307);
+          lookahead == '[') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(302);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(350);
       END_STATE();
-    case 303:
+    case 351:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(292);
+          lookahead == ' ') ADVANCE(344);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '-') ADVANCE(307);
+          lookahead == '=') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(223);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(280);
       END_STATE();
-    case 304:
+    case 352:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(296);
+          lookahead == ' ') ADVANCE(340);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '=') ADVANCE(307);
+          lookahead == '-') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(239);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 305:
+    case 353:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == ',' ||
-          lookahead == '}') ADVANCE(307);
+          lookahead == '}') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(305);
+          lookahead == ' ') ADVANCE(353);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(151);
       END_STATE();
-    case 306:
+    case 354:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(306);
+          lookahead == ' ') ADVANCE(354);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(272);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(318);
       END_STATE();
-    case 307:
+    case 355:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(307);
+          lookahead != '\r') ADVANCE(355);
       END_STATE();
     default:
       return false;
@@ -4646,235 +5197,246 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 112},
-  [2] = {.lex_state = 111},
-  [3] = {.lex_state = 111},
-  [4] = {.lex_state = 112},
-  [5] = {.lex_state = 112},
-  [6] = {.lex_state = 112},
-  [7] = {.lex_state = 7},
-  [8] = {.lex_state = 112},
-  [9] = {.lex_state = 112},
-  [10] = {.lex_state = 111},
-  [11] = {.lex_state = 111},
-  [12] = {.lex_state = 111},
-  [13] = {.lex_state = 111},
-  [14] = {.lex_state = 111},
-  [15] = {.lex_state = 111},
-  [16] = {.lex_state = 111},
-  [17] = {.lex_state = 111},
-  [18] = {.lex_state = 111},
-  [19] = {.lex_state = 111},
-  [20] = {.lex_state = 111},
-  [21] = {.lex_state = 111},
-  [22] = {.lex_state = 111},
-  [23] = {.lex_state = 111},
-  [24] = {.lex_state = 111},
-  [25] = {.lex_state = 111},
-  [26] = {.lex_state = 111},
-  [27] = {.lex_state = 111},
-  [28] = {.lex_state = 111},
-  [29] = {.lex_state = 111},
-  [30] = {.lex_state = 111},
-  [31] = {.lex_state = 111},
-  [32] = {.lex_state = 111},
-  [33] = {.lex_state = 111},
-  [34] = {.lex_state = 111},
-  [35] = {.lex_state = 111},
-  [36] = {.lex_state = 111},
-  [37] = {.lex_state = 111},
-  [38] = {.lex_state = 111},
-  [39] = {.lex_state = 111},
-  [40] = {.lex_state = 111},
-  [41] = {.lex_state = 111},
-  [42] = {.lex_state = 111},
-  [43] = {.lex_state = 111},
-  [44] = {.lex_state = 111},
-  [45] = {.lex_state = 111},
-  [46] = {.lex_state = 111},
-  [47] = {.lex_state = 111},
-  [48] = {.lex_state = 111},
-  [49] = {.lex_state = 111},
-  [50] = {.lex_state = 111},
-  [51] = {.lex_state = 111},
-  [52] = {.lex_state = 111},
-  [53] = {.lex_state = 111},
-  [54] = {.lex_state = 111},
-  [55] = {.lex_state = 111},
-  [56] = {.lex_state = 112},
-  [57] = {.lex_state = 111},
-  [58] = {.lex_state = 111},
-  [59] = {.lex_state = 111},
-  [60] = {.lex_state = 111},
-  [61] = {.lex_state = 111},
-  [62] = {.lex_state = 111},
-  [63] = {.lex_state = 111},
-  [64] = {.lex_state = 111},
-  [65] = {.lex_state = 111},
-  [66] = {.lex_state = 111},
-  [67] = {.lex_state = 111},
-  [68] = {.lex_state = 111},
-  [69] = {.lex_state = 111},
-  [70] = {.lex_state = 111},
-  [71] = {.lex_state = 111},
-  [72] = {.lex_state = 111},
-  [73] = {.lex_state = 8},
-  [74] = {.lex_state = 112},
-  [75] = {.lex_state = 113},
-  [76] = {.lex_state = 112},
-  [77] = {.lex_state = 8},
-  [78] = {.lex_state = 112},
-  [79] = {.lex_state = 8},
-  [80] = {.lex_state = 112},
-  [81] = {.lex_state = 113},
-  [82] = {.lex_state = 111},
-  [83] = {.lex_state = 113},
-  [84] = {.lex_state = 111},
-  [85] = {.lex_state = 112},
-  [86] = {.lex_state = 112},
-  [87] = {.lex_state = 0},
-  [88] = {.lex_state = 0},
-  [89] = {.lex_state = 0},
-  [90] = {.lex_state = 112},
-  [91] = {.lex_state = 0},
-  [92] = {.lex_state = 0},
+  [1] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [2] = {.lex_state = 128},
+  [3] = {.lex_state = 128},
+  [4] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [5] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [6] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [7] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [8] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [9] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [10] = {.lex_state = 128},
+  [11] = {.lex_state = 128},
+  [12] = {.lex_state = 128},
+  [13] = {.lex_state = 128},
+  [14] = {.lex_state = 128},
+  [15] = {.lex_state = 128},
+  [16] = {.lex_state = 128},
+  [17] = {.lex_state = 128},
+  [18] = {.lex_state = 130},
+  [19] = {.lex_state = 128},
+  [20] = {.lex_state = 128},
+  [21] = {.lex_state = 128},
+  [22] = {.lex_state = 128},
+  [23] = {.lex_state = 128},
+  [24] = {.lex_state = 128},
+  [25] = {.lex_state = 128},
+  [26] = {.lex_state = 128},
+  [27] = {.lex_state = 128},
+  [28] = {.lex_state = 128},
+  [29] = {.lex_state = 128},
+  [30] = {.lex_state = 128},
+  [31] = {.lex_state = 128},
+  [32] = {.lex_state = 128},
+  [33] = {.lex_state = 128},
+  [34] = {.lex_state = 128},
+  [35] = {.lex_state = 128},
+  [36] = {.lex_state = 128},
+  [37] = {.lex_state = 128},
+  [38] = {.lex_state = 128},
+  [39] = {.lex_state = 128},
+  [40] = {.lex_state = 128},
+  [41] = {.lex_state = 128},
+  [42] = {.lex_state = 128},
+  [43] = {.lex_state = 128},
+  [44] = {.lex_state = 128},
+  [45] = {.lex_state = 128},
+  [46] = {.lex_state = 128},
+  [47] = {.lex_state = 128},
+  [48] = {.lex_state = 128},
+  [49] = {.lex_state = 128},
+  [50] = {.lex_state = 128},
+  [51] = {.lex_state = 128},
+  [52] = {.lex_state = 128},
+  [53] = {.lex_state = 128},
+  [54] = {.lex_state = 128},
+  [55] = {.lex_state = 128},
+  [56] = {.lex_state = 128},
+  [57] = {.lex_state = 128},
+  [58] = {.lex_state = 128},
+  [59] = {.lex_state = 128},
+  [60] = {.lex_state = 128},
+  [61] = {.lex_state = 128},
+  [62] = {.lex_state = 128},
+  [63] = {.lex_state = 128},
+  [64] = {.lex_state = 128},
+  [65] = {.lex_state = 128},
+  [66] = {.lex_state = 128},
+  [67] = {.lex_state = 128},
+  [68] = {.lex_state = 128},
+  [69] = {.lex_state = 128},
+  [70] = {.lex_state = 128},
+  [71] = {.lex_state = 128},
+  [72] = {.lex_state = 128},
+  [73] = {.lex_state = 128},
+  [74] = {.lex_state = 128},
+  [75] = {.lex_state = 7},
+  [76] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [77] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [78] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [79] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [80] = {.lex_state = 131},
+  [81] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [82] = {.lex_state = 128},
+  [83] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [84] = {.lex_state = 130},
+  [85] = {.lex_state = 7},
+  [86] = {.lex_state = 7},
+  [87] = {.lex_state = 131},
+  [88] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [89] = {.lex_state = 131},
+  [90] = {.lex_state = 128},
+  [91] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [92] = {.lex_state = 129, .reserved_word_set_id = 1},
   [93] = {.lex_state = 0},
-  [94] = {.lex_state = 0},
-  [95] = {.lex_state = 113},
-  [96] = {.lex_state = 111},
+  [94] = {.lex_state = 128},
+  [95] = {.lex_state = 129},
+  [96] = {.lex_state = 0},
   [97] = {.lex_state = 0},
   [98] = {.lex_state = 0},
   [99] = {.lex_state = 0},
   [100] = {.lex_state = 0},
-  [101] = {.lex_state = 111},
+  [101] = {.lex_state = 131},
   [102] = {.lex_state = 0},
-  [103] = {.lex_state = 0},
+  [103] = {.lex_state = 128},
   [104] = {.lex_state = 0},
   [105] = {.lex_state = 0},
-  [106] = {.lex_state = 8},
+  [106] = {.lex_state = 0},
   [107] = {.lex_state = 0},
   [108] = {.lex_state = 0},
-  [109] = {.lex_state = 111},
-  [110] = {.lex_state = 111},
-  [111] = {.lex_state = 111},
-  [112] = {.lex_state = 111},
-  [113] = {.lex_state = 111},
-  [114] = {.lex_state = 111},
-  [115] = {.lex_state = 111},
-  [116] = {.lex_state = 111},
-  [117] = {.lex_state = 111},
-  [118] = {.lex_state = 114},
-  [119] = {.lex_state = 115},
-  [120] = {.lex_state = 27},
-  [121] = {.lex_state = 28},
-  [122] = {.lex_state = 29},
-  [123] = {.lex_state = 28},
+  [109] = {.lex_state = 0},
+  [110] = {.lex_state = 0},
+  [111] = {.lex_state = 0},
+  [112] = {.lex_state = 0},
+  [113] = {.lex_state = 128},
+  [114] = {.lex_state = 128},
+  [115] = {.lex_state = 7},
+  [116] = {.lex_state = 0},
+  [117] = {.lex_state = 26},
+  [118] = {.lex_state = 128},
+  [119] = {.lex_state = 128},
+  [120] = {.lex_state = 128},
+  [121] = {.lex_state = 133},
+  [122] = {.lex_state = 128},
+  [123] = {.lex_state = 27, .reserved_word_set_id = 1},
   [124] = {.lex_state = 28},
   [125] = {.lex_state = 29},
-  [126] = {.lex_state = 29},
-  [127] = {.lex_state = 29},
-  [128] = {.lex_state = 28},
-  [129] = {.lex_state = 30},
-  [130] = {.lex_state = 30},
-  [131] = {.lex_state = 31},
-  [132] = {.lex_state = 0},
-  [133] = {.lex_state = 112},
-  [134] = {.lex_state = 111},
-  [135] = {.lex_state = 9},
-  [136] = {.lex_state = 31},
-  [137] = {.lex_state = 9},
-  [138] = {.lex_state = 9},
-  [139] = {.lex_state = 10},
-  [140] = {.lex_state = 114},
-  [141] = {.lex_state = 112},
-  [142] = {.lex_state = 0},
-  [143] = {.lex_state = 111},
-  [144] = {.lex_state = 114},
-  [145] = {.lex_state = 32},
-  [146] = {.lex_state = 111},
-  [147] = {.lex_state = 28},
-  [148] = {.lex_state = 111},
-  [149] = {.lex_state = 111},
-  [150] = {.lex_state = 111},
-  [151] = {.lex_state = 111},
-  [152] = {.lex_state = 111},
-  [153] = {.lex_state = 111},
-  [154] = {.lex_state = 28},
-  [155] = {.lex_state = 29},
-  [156] = {.lex_state = 28},
-  [157] = {.lex_state = 28},
-  [158] = {.lex_state = 29},
+  [126] = {.lex_state = 28},
+  [127] = {.lex_state = 28},
+  [128] = {.lex_state = 29},
+  [129] = {.lex_state = 29},
+  [130] = {.lex_state = 29},
+  [131] = {.lex_state = 28},
+  [132] = {.lex_state = 30},
+  [133] = {.lex_state = 30},
+  [134] = {.lex_state = 31},
+  [135] = {.lex_state = 31},
+  [136] = {.lex_state = 128},
+  [137] = {.lex_state = 0},
+  [138] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [139] = {.lex_state = 128},
+  [140] = {.lex_state = 8},
+  [141] = {.lex_state = 8},
+  [142] = {.lex_state = 8},
+  [143] = {.lex_state = 9},
+  [144] = {.lex_state = 132},
+  [145] = {.lex_state = 128},
+  [146] = {.lex_state = 132},
+  [147] = {.lex_state = 128},
+  [148] = {.lex_state = 132},
+  [149] = {.lex_state = 28},
+  [150] = {.lex_state = 128},
+  [151] = {.lex_state = 128},
+  [152] = {.lex_state = 128},
+  [153] = {.lex_state = 128},
+  [154] = {.lex_state = 128},
+  [155] = {.lex_state = 128},
+  [156] = {.lex_state = 128},
+  [157] = {.lex_state = 0},
+  [158] = {.lex_state = 28},
   [159] = {.lex_state = 29},
-  [160] = {.lex_state = 29},
+  [160] = {.lex_state = 28},
   [161] = {.lex_state = 28},
-  [162] = {.lex_state = 30},
-  [163] = {.lex_state = 30},
-  [164] = {.lex_state = 31},
-  [165] = {.lex_state = 31},
-  [166] = {.lex_state = 112},
-  [167] = {.lex_state = 112},
-  [168] = {.lex_state = 0},
-  [169] = {.lex_state = 112},
-  [170] = {.lex_state = 112},
-  [171] = {.lex_state = 112},
-  [172] = {.lex_state = 0},
-  [173] = {.lex_state = 0},
+  [162] = {.lex_state = 29},
+  [163] = {.lex_state = 29},
+  [164] = {.lex_state = 29},
+  [165] = {.lex_state = 28},
+  [166] = {.lex_state = 30},
+  [167] = {.lex_state = 30},
+  [168] = {.lex_state = 31},
+  [169] = {.lex_state = 31},
+  [170] = {.lex_state = 128},
+  [171] = {.lex_state = 32},
+  [172] = {.lex_state = 33},
+  [173] = {.lex_state = 129, .reserved_word_set_id = 1},
   [174] = {.lex_state = 0},
-  [175] = {.lex_state = 54},
-  [176] = {.lex_state = 35},
-  [177] = {.lex_state = 112},
-  [178] = {.lex_state = 112},
-  [179] = {.lex_state = 112},
-  [180] = {.lex_state = 0},
-  [181] = {.lex_state = 112},
-  [182] = {.lex_state = 112},
-  [183] = {.lex_state = 112},
-  [184] = {.lex_state = 112},
-  [185] = {.lex_state = 112},
-  [186] = {.lex_state = 112},
-  [187] = {.lex_state = 112},
-  [188] = {.lex_state = 55},
-  [189] = {.lex_state = 112},
-  [190] = {.lex_state = 112},
-  [191] = {.lex_state = 56},
-  [192] = {.lex_state = 112},
-  [193] = {.lex_state = 57},
-  [194] = {.lex_state = 112},
-  [195] = {.lex_state = 112},
-  [196] = {.lex_state = 112},
-  [197] = {.lex_state = 112},
-  [198] = {.lex_state = 0},
-  [199] = {.lex_state = 111},
-  [200] = {.lex_state = 111},
-  [201] = {.lex_state = 112},
+  [175] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [176] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [177] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [178] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [179] = {.lex_state = 34},
+  [180] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [181] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [182] = {.lex_state = 129},
+  [183] = {.lex_state = 0},
+  [184] = {.lex_state = 0},
+  [185] = {.lex_state = 68},
+  [186] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [187] = {.lex_state = 129},
+  [188] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [189] = {.lex_state = 0},
+  [190] = {.lex_state = 37},
+  [191] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [192] = {.lex_state = 0},
+  [193] = {.lex_state = 128},
+  [194] = {.lex_state = 0},
+  [195] = {.lex_state = 0},
+  [196] = {.lex_state = 129},
+  [197] = {.lex_state = 129},
+  [198] = {.lex_state = 129},
+  [199] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [200] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [201] = {.lex_state = 129, .reserved_word_set_id = 1},
   [202] = {.lex_state = 0},
-  [203] = {.lex_state = 112},
-  [204] = {.lex_state = 0},
-  [205] = {.lex_state = 112},
-  [206] = {.lex_state = 112},
-  [207] = {.lex_state = 111},
-  [208] = {.lex_state = 111},
-  [209] = {.lex_state = 111},
-  [210] = {.lex_state = 111},
-  [211] = {.lex_state = 7},
-  [212] = {.lex_state = 112},
-  [213] = {.lex_state = 112},
-  [214] = {.lex_state = 111},
-  [215] = {.lex_state = 112},
-  [216] = {.lex_state = 7},
-  [217] = {.lex_state = 112},
-  [218] = {.lex_state = 0},
-  [219] = {.lex_state = 111},
-  [220] = {.lex_state = 112},
-  [221] = {.lex_state = 111},
-  [222] = {.lex_state = 7},
-  [223] = {.lex_state = 112},
-  [224] = {.lex_state = 112},
-  [225] = {.lex_state = 112},
-  [226] = {.lex_state = 111},
-  [227] = {.lex_state = 112},
-  [228] = {.lex_state = 0},
-  [229] = {.lex_state = 112},
+  [203] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [204] = {.lex_state = 128},
+  [205] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [206] = {.lex_state = 128},
+  [207] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [208] = {.lex_state = 128},
+  [209] = {.lex_state = 129},
+  [210] = {.lex_state = 129},
+  [211] = {.lex_state = 128},
+  [212] = {.lex_state = 128},
+  [213] = {.lex_state = 0},
+  [214] = {.lex_state = 128},
+  [215] = {.lex_state = 130},
+  [216] = {.lex_state = 129},
+  [217] = {.lex_state = 129},
+  [218] = {.lex_state = 128},
+  [219] = {.lex_state = 129},
+  [220] = {.lex_state = 130},
+  [221] = {.lex_state = 130},
+  [222] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [223] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [224] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [225] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [226] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [227] = {.lex_state = 129},
+  [228] = {.lex_state = 129},
+  [229] = {.lex_state = 128},
+  [230] = {.lex_state = 0},
+  [231] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [232] = {.lex_state = 129},
+  [233] = {.lex_state = 129},
+  [234] = {.lex_state = 128},
+};
+
+static const TSSymbol ts_reserved_words[2][MAX_RESERVED_WORD_SET_SIZE] = {
+  [1] = {
+    anon_sym_end,
+  },
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -4940,23 +5502,23 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(218),
-    [sym_flowchart_header] = STATE(97),
+    [sym_source_file] = STATE(230),
+    [sym_flowchart_header] = STATE(102),
     [sym__terminator] = STATE(6),
-    [sym__statement] = STATE(98),
-    [sym_node_statement] = STATE(98),
-    [sym_edge_statement] = STATE(98),
+    [sym__statement] = STATE(104),
+    [sym_node_statement] = STATE(104),
+    [sym_edge_statement] = STATE(104),
     [sym_node_group] = STATE(82),
-    [sym__node_list] = STATE(72),
-    [sym_node] = STATE(18),
-    [sym_subgraph] = STATE(98),
-    [sym_direction_statement] = STATE(98),
-    [sym_class_statement] = STATE(98),
-    [sym_class_def] = STATE(98),
-    [sym_style_statement] = STATE(98),
-    [sym_link_style] = STATE(98),
-    [sym_click_statement] = STATE(98),
-    [sym_accessibility_statement] = STATE(98),
+    [sym__node_list] = STATE(73),
+    [sym_node] = STATE(56),
+    [sym_subgraph] = STATE(104),
+    [sym_direction_statement] = STATE(104),
+    [sym_class_statement] = STATE(104),
+    [sym_class_def] = STATE(104),
+    [sym_style_statement] = STATE(104),
+    [sym_link_style] = STATE(104),
+    [sym_click_statement] = STATE(104),
+    [sym_accessibility_statement] = STATE(104),
     [aux_sym_source_file_repeat1] = STATE(6),
     [ts_builtin_sym_end] = ACTIONS(5),
     [sym_identifier] = ACTIONS(7),
@@ -5012,7 +5574,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_LBRACK_BSLASH,
     STATE(11), 1,
       sym_shape_data,
-    STATE(66), 1,
+    STATE(65), 1,
       sym_class_shorthand,
     ACTIONS(63), 3,
       aux_sym_link_token1,
@@ -5073,7 +5635,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_LBRACK_BSLASH,
     STATE(10), 1,
       sym_shape_data,
-    STATE(65), 1,
+    STATE(57), 1,
       sym_class_shorthand,
     ACTIONS(63), 3,
       aux_sym_link_token1,
@@ -5126,13 +5688,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_accDescr,
     ACTIONS(93), 1,
       ts_builtin_sym_end,
-    STATE(18), 1,
+    STATE(56), 1,
       sym_node,
-    STATE(72), 1,
+    STATE(73), 1,
       sym__node_list,
     STATE(82), 1,
       sym_node_group,
-    STATE(87), 1,
+    STATE(93), 1,
       sym_flowchart_header,
     ACTIONS(11), 2,
       anon_sym_flowchart,
@@ -5143,7 +5705,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(5), 2,
       sym__terminator,
       aux_sym_source_file_repeat1,
-    STATE(88), 11,
+    STATE(116), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -5180,13 +5742,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_accDescr,
     ACTIONS(97), 1,
       ts_builtin_sym_end,
-    STATE(18), 1,
+    STATE(56), 1,
       sym_node,
-    STATE(72), 1,
+    STATE(73), 1,
       sym__node_list,
     STATE(82), 1,
       sym_node_group,
-    STATE(107), 1,
+    STATE(111), 1,
       sym_flowchart_header,
     ACTIONS(11), 2,
       anon_sym_flowchart,
@@ -5197,7 +5759,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(9), 2,
       sym__terminator,
       aux_sym_source_file_repeat1,
-    STATE(108), 11,
+    STATE(112), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -5234,13 +5796,13 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_accDescr,
     ACTIONS(101), 1,
       ts_builtin_sym_end,
-    STATE(18), 1,
+    STATE(56), 1,
       sym_node,
-    STATE(72), 1,
+    STATE(73), 1,
       sym__node_list,
     STATE(82), 1,
       sym_node_group,
-    STATE(102), 1,
+    STATE(107), 1,
       sym_flowchart_header,
     ACTIONS(11), 2,
       anon_sym_flowchart,
@@ -5251,7 +5813,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(9), 2,
       sym__terminator,
       aux_sym_source_file_repeat1,
-    STATE(103), 11,
+    STATE(108), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -5290,14 +5852,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_accDescr,
     STATE(37), 1,
       sym_node,
-    STATE(71), 1,
+    STATE(72), 1,
       sym__node_list,
-    STATE(84), 1,
+    STATE(90), 1,
       sym_node_group,
     ACTIONS(105), 2,
       anon_sym_SEMI,
       sym__newline,
-    STATE(143), 11,
+    STATE(136), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -5332,9 +5894,9 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_accTitle,
     ACTIONS(31), 1,
       anon_sym_accDescr,
-    STATE(18), 1,
+    STATE(56), 1,
       sym_node,
-    STATE(72), 1,
+    STATE(73), 1,
       sym__node_list,
     STATE(82), 1,
       sym_node_group,
@@ -5342,7 +5904,7 @@ static const uint16_t ts_small_parse_table[] = {
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-    STATE(143), 11,
+    STATE(136), 11,
       sym__statement,
       sym_node_statement,
       sym_edge_statement,
@@ -5383,7 +5945,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(65), 1,
       anon_sym_COLON_COLON_COLON,
-    STATE(57), 1,
+    STATE(64), 1,
       sym_class_shorthand,
     ACTIONS(130), 3,
       aux_sym_link_token1,
@@ -5400,7 +5962,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(35), 1,
       anon_sym_COLON_COLON_COLON,
-    STATE(60), 1,
+    STATE(61), 1,
       sym_class_shorthand,
     ACTIONS(130), 3,
       aux_sym_link_token1,
@@ -5417,7 +5979,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(65), 1,
       anon_sym_COLON_COLON_COLON,
-    STATE(62), 1,
+    STATE(66), 1,
       sym_class_shorthand,
     ACTIONS(134), 3,
       aux_sym_link_token1,
@@ -5486,8 +6048,8 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(152), 1,
       sym_arrow,
     STATE(20), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(141), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(76), 1,
       sym_link,
     ACTIONS(144), 3,
       ts_builtin_sym_end,
@@ -5509,23 +6071,22 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
-  [707] = 5,
+  [707] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(156), 1,
-      anon_sym_AMP,
-    STATE(17), 1,
-      aux_sym__node_list_repeat1,
-    ACTIONS(162), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(160), 4,
+    STATE(174), 1,
+      sym_direction,
+    ACTIONS(160), 3,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-      sym_arrow,
-  [728] = 3,
+    ACTIONS(162), 5,
+      anon_sym_TB,
+      anon_sym_TD,
+      anon_sym_BT,
+      anon_sym_RL,
+      anon_sym_LR,
+  [726] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(166), 3,
@@ -5539,7 +6100,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [745] = 8,
+  [743] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(170), 1,
@@ -5551,14 +6112,14 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(179), 1,
       sym_arrow,
     STATE(20), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(141), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(76), 1,
       sym_link,
     ACTIONS(168), 3,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [772] = 5,
+  [770] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(184), 1,
@@ -5574,7 +6135,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
-  [793] = 3,
+  [791] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(191), 3,
@@ -5588,7 +6149,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [810] = 3,
+  [808] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(195), 3,
@@ -5602,7 +6163,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [827] = 3,
+  [825] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(199), 3,
@@ -5616,7 +6177,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [844] = 3,
+  [842] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(203), 3,
@@ -5630,7 +6191,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [861] = 3,
+  [859] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(207), 3,
@@ -5644,7 +6205,35 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [878] = 3,
+  [876] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(211), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(209), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [893] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(213), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [910] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(138), 3,
@@ -5658,35 +6247,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [895] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(211), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(209), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [912] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(215), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(213), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [929] = 3,
+  [927] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(219), 3,
@@ -5700,7 +6261,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [946] = 3,
+  [944] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(223), 3,
@@ -5714,7 +6275,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [963] = 3,
+  [961] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(227), 3,
@@ -5728,7 +6289,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [980] = 3,
+  [978] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(231), 3,
@@ -5742,7 +6303,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [997] = 3,
+  [995] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(235), 3,
@@ -5756,7 +6317,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [1014] = 3,
+  [1012] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(239), 3,
@@ -5770,7 +6331,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [1031] = 3,
+  [1029] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(142), 3,
@@ -5784,23 +6345,23 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [1048] = 5,
+  [1046] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(241), 1,
+    ACTIONS(243), 1,
       anon_sym_AMP,
     STATE(39), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(162), 3,
+    ACTIONS(245), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(160), 4,
+    ACTIONS(241), 4,
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
       anon_sym_end,
-  [1069] = 8,
+  [1067] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(146), 1,
@@ -5812,17 +6373,17 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(152), 1,
       sym_arrow,
     STATE(41), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(166), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(81), 1,
       sym_link,
     ACTIONS(144), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [1096] = 5,
+  [1094] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(241), 1,
+    ACTIONS(243), 1,
       anon_sym_AMP,
     STATE(42), 1,
       aux_sym__node_list_repeat1,
@@ -5835,7 +6396,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym__newline,
       sym_arrow,
       anon_sym_end,
-  [1117] = 3,
+  [1115] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(166), 3,
@@ -5849,7 +6410,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1134] = 8,
+  [1132] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(170), 1,
@@ -5861,17 +6422,17 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(179), 1,
       sym_arrow,
     STATE(41), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(166), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(81), 1,
       sym_link,
     ACTIONS(168), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [1161] = 5,
+  [1159] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(243), 1,
+    ACTIONS(247), 1,
       anon_sym_AMP,
     STATE(42), 1,
       aux_sym__node_list_repeat1,
@@ -5884,7 +6445,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym__newline,
       sym_arrow,
       anon_sym_end,
-  [1182] = 3,
+  [1180] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(191), 3,
@@ -5898,7 +6459,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1199] = 3,
+  [1197] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(195), 3,
@@ -5912,7 +6473,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1216] = 3,
+  [1214] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(199), 3,
@@ -5926,7 +6487,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1233] = 3,
+  [1231] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(203), 3,
@@ -5940,7 +6501,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1250] = 3,
+  [1248] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(207), 3,
@@ -5954,7 +6515,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1267] = 3,
+  [1265] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(211), 3,
@@ -5968,7 +6529,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1284] = 3,
+  [1282] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(215), 3,
@@ -5982,7 +6543,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1301] = 3,
+  [1299] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(219), 3,
@@ -5996,7 +6557,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1318] = 3,
+  [1316] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(223), 3,
@@ -6010,7 +6571,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1335] = 3,
+  [1333] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(227), 3,
@@ -6024,7 +6585,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1352] = 3,
+  [1350] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(231), 3,
@@ -6038,7 +6599,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1369] = 3,
+  [1367] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(235), 3,
@@ -6052,7 +6613,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1386] = 3,
+  [1384] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(239), 3,
@@ -6066,21 +6627,22 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1403] = 4,
+  [1401] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(168), 1,
-      sym_direction,
-    ACTIONS(246), 3,
+    ACTIONS(156), 1,
+      anon_sym_AMP,
+    STATE(17), 1,
+      aux_sym__node_list_repeat1,
+    ACTIONS(245), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(241), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-    ACTIONS(248), 5,
-      anon_sym_TB,
-      anon_sym_TD,
-      anon_sym_BT,
-      anon_sym_RL,
-      anon_sym_LR,
+      sym_arrow,
   [1422] = 3,
     ACTIONS(3), 1,
       sym_comment,
@@ -6123,19 +6685,6 @@ static const uint16_t ts_small_parse_table[] = {
   [1470] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(252), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(250), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [1486] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(187), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
@@ -6146,14 +6695,27 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_AMP,
       sym_arrow,
       anon_sym_end,
-  [1502] = 3,
+  [1486] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(260), 3,
+    ACTIONS(264), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(258), 5,
+    ACTIONS(262), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1502] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(187), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(182), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
@@ -6175,11 +6737,11 @@ static const uint16_t ts_small_parse_table[] = {
   [1534] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(187), 3,
+    ACTIONS(264), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(182), 5,
+    ACTIONS(262), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
@@ -6188,45 +6750,45 @@ static const uint16_t ts_small_parse_table[] = {
   [1550] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(264), 3,
+    ACTIONS(252), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(262), 5,
+    ACTIONS(250), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1566] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(260), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(258), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       sym_arrow,
-  [1566] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(264), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(262), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
   [1582] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(268), 3,
+    ACTIONS(266), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(266), 4,
+    ACTIONS(168), 4,
+      ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
-      anon_sym_end,
   [1597] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(270), 3,
+    ACTIONS(266), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
@@ -6242,7 +6804,7 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(168), 4,
+    ACTIONS(268), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
@@ -6250,157 +6812,163 @@ static const uint16_t ts_small_parse_table[] = {
   [1627] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(268), 3,
+    ACTIONS(270), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(266), 4,
-      ts_builtin_sym_end,
+    ACTIONS(268), 4,
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
-  [1642] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(266), 1,
-      sym_arrow,
-    ACTIONS(268), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(272), 3,
-      anon_sym_SEMI,
-      sym__newline,
       anon_sym_end,
-  [1659] = 4,
+  [1642] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(266), 1,
-      sym_arrow,
-    ACTIONS(268), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(272), 3,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-  [1676] = 5,
-    ACTIONS(276), 1,
-      anon_sym_COMMA,
-    ACTIONS(278), 1,
-      sym_style_text,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(77), 1,
-      aux_sym_class_def_repeat1,
     ACTIONS(274), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(272), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [1657] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(268), 1,
+      sym_arrow,
+    ACTIONS(270), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(276), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [1694] = 5,
+  [1674] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(282), 1,
-      sym_identifier,
-    ACTIONS(286), 1,
-      anon_sym_RBRACE,
-    ACTIONS(284), 2,
-      sym__newline,
-      anon_sym_COMMA,
-    STATE(76), 2,
-      sym_property,
-      aux_sym_shape_data_repeat1,
-  [1712] = 5,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(288), 1,
+    ACTIONS(268), 1,
+      sym_arrow,
+    ACTIONS(270), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(276), 3,
       ts_builtin_sym_end,
-    ACTIONS(292), 1,
+      anon_sym_SEMI,
+      sym__newline,
+  [1691] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(274), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(272), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+      anon_sym_end,
+  [1706] = 4,
+    ACTIONS(280), 1,
       anon_sym_COMMA,
+    ACTIONS(283), 1,
+      sym_comment,
     STATE(75), 1,
       aux_sym_class_def_repeat1,
-    ACTIONS(290), 3,
+    ACTIONS(278), 4,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_end,
       sym_style_text,
-  [1730] = 5,
+  [1722] = 7,
     ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(285), 1,
+      sym_identifier,
+    ACTIONS(287), 1,
+      sym__newline,
+    STATE(56), 1,
+      sym_node,
+    STATE(67), 1,
+      sym_node_group,
+    STATE(69), 1,
+      sym__node_list,
+    STATE(83), 1,
+      aux_sym_edge_statement_repeat1,
+  [1744] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(289), 1,
+      sym_identifier,
     ACTIONS(295), 1,
+      anon_sym_RBRACE,
+    ACTIONS(292), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(77), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1762] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(297), 1,
       sym_identifier,
     ACTIONS(301), 1,
       anon_sym_RBRACE,
-    ACTIONS(298), 2,
+    ACTIONS(299), 2,
       sym__newline,
       anon_sym_COMMA,
-    STATE(76), 2,
+    STATE(77), 2,
       sym_property,
       aux_sym_shape_data_repeat1,
-  [1748] = 4,
-    ACTIONS(280), 1,
+  [1780] = 7,
+    ACTIONS(3), 1,
       sym_comment,
     ACTIONS(303), 1,
-      anon_sym_COMMA,
-    STATE(77), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(290), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-      sym_style_text,
-  [1764] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(146), 1,
-      sym_direction,
-    ACTIONS(248), 5,
-      anon_sym_TB,
-      anon_sym_TD,
-      anon_sym_BT,
-      anon_sym_RL,
-      anon_sym_LR,
-  [1778] = 5,
-    ACTIONS(276), 1,
-      anon_sym_COMMA,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(308), 1,
-      sym_style_text,
-    STATE(73), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(306), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [1796] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(282), 1,
       sym_identifier,
-    ACTIONS(312), 1,
-      anon_sym_RBRACE,
-    ACTIONS(310), 2,
+    ACTIONS(305), 1,
       sym__newline,
-      anon_sym_COMMA,
-    STATE(74), 2,
-      sym_property,
-      aux_sym_shape_data_repeat1,
-  [1814] = 6,
-    ACTIONS(280), 1,
+    STATE(37), 1,
+      sym_node,
+    STATE(70), 1,
+      sym__node_list,
+    STATE(74), 1,
+      sym_node_group,
+    STATE(178), 1,
+      aux_sym_edge_statement_repeat1,
+  [1802] = 6,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(308), 1,
-      sym_style_text,
-    ACTIONS(314), 1,
+    ACTIONS(307), 1,
       ts_builtin_sym_end,
-    ACTIONS(316), 1,
+    ACTIONS(311), 1,
       anon_sym_COMMA,
-    STATE(83), 1,
+    ACTIONS(313), 1,
+      sym_style_text,
+    STATE(89), 1,
       aux_sym_class_def_repeat1,
-    ACTIONS(306), 2,
+    ACTIONS(309), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1834] = 7,
+  [1822] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(303), 1,
+      sym_identifier,
+    ACTIONS(315), 1,
+      sym__newline,
+    STATE(37), 1,
+      sym_node,
+    STATE(68), 1,
+      sym_node_group,
+    STATE(70), 1,
+      sym__node_list,
+    STATE(79), 1,
+      aux_sym_edge_statement_repeat1,
+  [1844] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(146), 1,
@@ -6412,24 +6980,102 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(152), 1,
       sym_arrow,
     STATE(16), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(141), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(76), 1,
       sym_link,
-  [1856] = 6,
-    ACTIONS(278), 1,
-      sym_style_text,
-    ACTIONS(280), 1,
+  [1866] = 7,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(316), 1,
+    ACTIONS(285), 1,
+      sym_identifier,
+    ACTIONS(305), 1,
+      sym__newline,
+    STATE(56), 1,
+      sym_node,
+    STATE(69), 1,
+      sym__node_list,
+    STATE(71), 1,
+      sym_node_group,
+    STATE(178), 1,
+      aux_sym_edge_statement_repeat1,
+  [1888] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(145), 1,
+      sym_direction,
+    ACTIONS(162), 5,
+      anon_sym_TB,
+      anon_sym_TD,
+      anon_sym_BT,
+      anon_sym_RL,
+      anon_sym_LR,
+  [1902] = 5,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(319), 1,
       anon_sym_COMMA,
-    ACTIONS(318), 1,
-      ts_builtin_sym_end,
-    STATE(75), 1,
+    ACTIONS(321), 1,
+      sym_style_text,
+    STATE(86), 1,
       aux_sym_class_def_repeat1,
-    ACTIONS(274), 2,
+    ACTIONS(317), 3,
       anon_sym_SEMI,
       sym__newline,
-  [1876] = 7,
+      anon_sym_end,
+  [1920] = 5,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      sym_style_text,
+    ACTIONS(319), 1,
+      anon_sym_COMMA,
+    STATE(75), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(309), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [1938] = 6,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(311), 1,
+      anon_sym_COMMA,
+    ACTIONS(321), 1,
+      sym_style_text,
+    ACTIONS(323), 1,
+      ts_builtin_sym_end,
+    STATE(80), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(317), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [1958] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(297), 1,
+      sym_identifier,
+    ACTIONS(327), 1,
+      anon_sym_RBRACE,
+    ACTIONS(325), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(78), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1976] = 5,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(329), 1,
+      ts_builtin_sym_end,
+    ACTIONS(331), 1,
+      anon_sym_COMMA,
+    STATE(89), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(278), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_style_text,
+  [1994] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(146), 1,
@@ -6441,548 +7087,522 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(152), 1,
       sym_arrow,
     STATE(38), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(166), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(81), 1,
       sym_link,
-  [1898] = 5,
+  [2016] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(282), 1,
+    ACTIONS(297), 1,
       sym_identifier,
-    ACTIONS(322), 1,
+    ACTIONS(336), 1,
       anon_sym_RBRACE,
-    ACTIONS(320), 2,
+    ACTIONS(334), 2,
       sym__newline,
       anon_sym_COMMA,
-    STATE(86), 2,
+    STATE(92), 2,
       sym_property,
       aux_sym_shape_data_repeat1,
-  [1916] = 5,
+  [2034] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(282), 1,
+    ACTIONS(297), 1,
       sym_identifier,
-    ACTIONS(324), 1,
+    ACTIONS(338), 1,
       anon_sym_RBRACE,
-    ACTIONS(284), 2,
+    ACTIONS(299), 2,
       sym__newline,
       anon_sym_COMMA,
-    STATE(76), 2,
+    STATE(77), 2,
       sym_property,
       aux_sym_shape_data_repeat1,
-  [1934] = 5,
+  [2052] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(326), 1,
+    ACTIONS(340), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(104), 1,
+    STATE(109), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1951] = 5,
+  [2069] = 5,
     ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(97), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(105), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1968] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(330), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(332), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1985] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(337), 1,
-      anon_sym_LBRACK,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(110), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(335), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2002] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(339), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2019] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(341), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2036] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(343), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2053] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(345), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2070] = 3,
-    ACTIONS(280), 1,
       sym_comment,
     ACTIONS(347), 1,
-      ts_builtin_sym_end,
-    ACTIONS(349), 4,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(94), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(344), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_COMMA,
-      sym_style_text,
-  [2083] = 5,
+  [2086] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(351), 1,
-      anon_sym_end,
+      anon_sym_LBRACK,
     STATE(7), 1,
       sym__terminator,
-    STATE(101), 1,
+    STATE(114), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(335), 2,
+    ACTIONS(349), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2100] = 5,
+  [2103] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(353), 1,
+    ACTIONS(347), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(99), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(353), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2117] = 5,
+  [2120] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(101), 1,
+    ACTIONS(356), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(100), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2134] = 5,
+  [2137] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(355), 1,
+    ACTIONS(358), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(89), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2151] = 5,
+  [2154] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(357), 1,
+    ACTIONS(360), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(89), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2168] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(330), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(101), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(359), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2185] = 5,
+  [2171] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(362), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(91), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2202] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(357), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(92), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2219] = 5,
-    ACTIONS(3), 1,
+  [2188] = 3,
+    ACTIONS(283), 1,
       sym_comment,
     ACTIONS(364), 1,
       ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2236] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(366), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(89), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2253] = 2,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(349), 5,
+    ACTIONS(366), 4,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_COMMA,
-      anon_sym_end,
       sym_style_text,
-  [2264] = 5,
+  [2201] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(368), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(93), 1,
+    STATE(105), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2281] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(366), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(94), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(328), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2298] = 5,
+  [2218] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(370), 1,
       anon_sym_end,
     STATE(7), 1,
       sym__terminator,
-    STATE(101), 1,
+    STATE(94), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(335), 2,
+    ACTIONS(349), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2315] = 5,
+  [2235] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(106), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2252] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(372), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(96), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2269] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(374), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(96), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2286] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(376), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(97), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2303] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(374), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(98), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2320] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(378), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(96), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2337] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(380), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(96), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2354] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(382), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(99), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2371] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(380), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(100), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2388] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(384), 1,
       anon_sym_end,
     STATE(7), 1,
       sym__terminator,
-    STATE(101), 1,
+    STATE(94), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(335), 2,
+    ACTIONS(349), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2332] = 2,
+  [2405] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(374), 4,
-      ts_builtin_sym_end,
+    ACTIONS(386), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(94), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_end,
-  [2342] = 2,
-    ACTIONS(3), 1,
+  [2422] = 2,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(376), 4,
-      ts_builtin_sym_end,
+    ACTIONS(366), 5,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_COMMA,
       anon_sym_end,
-  [2352] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(378), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2362] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(380), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2372] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(382), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2382] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(384), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2392] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(386), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2402] = 4,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(388), 1,
-      ts_builtin_sym_end,
-    ACTIONS(392), 1,
       sym_style_text,
-    ACTIONS(390), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2416] = 4,
-    ACTIONS(280), 1,
+  [2433] = 5,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(394), 1,
+    ACTIONS(97), 1,
       ts_builtin_sym_end,
-    ACTIONS(398), 1,
-      aux_sym_accessibility_statement_token1,
-    ACTIONS(396), 2,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(110), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2430] = 3,
-    ACTIONS(280), 1,
+  [2450] = 3,
+    ACTIONS(283), 1,
       sym_comment,
+    STATE(194), 1,
+      sym__label_pipe,
+    ACTIONS(388), 3,
+      sym__text_pipe,
+      sym_string,
+      sym_markdown_string,
+  [2462] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(390), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2472] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(392), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2482] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(394), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2492] = 4,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(396), 1,
+      ts_builtin_sym_end,
     ACTIONS(400), 1,
+      aux_sym_accessibility_statement_token1,
+    ACTIONS(398), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2506] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2516] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(404), 1,
       sym_identifier,
-    ACTIONS(402), 3,
+    ACTIONS(406), 3,
       sym_string,
       sym_markdown_string,
       sym__subgraph_words,
-  [2442] = 3,
-    ACTIONS(280), 1,
+  [2528] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(220), 1,
-      sym__label_square,
-    ACTIONS(404), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2454] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(183), 1,
-      sym__label_round,
-    ACTIONS(406), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2466] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(226), 1,
+    STATE(197), 1,
       sym__label_square,
     ACTIONS(408), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2478] = 3,
-    ACTIONS(280), 1,
+  [2540] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(221), 1,
-      sym__label_square,
+    STATE(198), 1,
+      sym__label_round,
     ACTIONS(410), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2552] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(204), 1,
+      sym__label_square,
+    ACTIONS(412), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2490] = 3,
-    ACTIONS(280), 1,
+  [2564] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(199), 1,
-      sym__label_round,
-    ACTIONS(412), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2502] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(200), 1,
-      sym__label_round,
+    STATE(206), 1,
+      sym__label_square,
     ACTIONS(414), 3,
-      sym__text_round,
+      sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2514] = 3,
-    ACTIONS(280), 1,
+  [2576] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(216), 1,
+    STATE(208), 1,
       sym__label_round,
     ACTIONS(416), 3,
       sym__text_round,
       sym_string,
       sym_markdown_string,
-  [2526] = 3,
-    ACTIONS(280), 1,
+  [2588] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(225), 1,
-      sym__label_square,
+    STATE(229), 1,
+      sym__label_round,
     ACTIONS(418), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2600] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(221), 1,
+      sym__label_round,
+    ACTIONS(420), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2612] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(219), 1,
+      sym__label_square,
+    ACTIONS(422), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2538] = 3,
-    ACTIONS(280), 1,
+  [2624] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(192), 1,
+    STATE(196), 1,
       sym__label_curly,
-    ACTIONS(420), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2550] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(219), 1,
-      sym__label_curly,
-    ACTIONS(422), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2562] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(180), 1,
-      sym__label_slanted,
     ACTIONS(424), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [2636] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(193), 1,
+      sym__label_curly,
+    ACTIONS(426), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [2648] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(189), 1,
+      sym__label_slanted,
+    ACTIONS(428), 3,
       sym__text_slanted,
       sym_string,
       sym_markdown_string,
-  [2574] = 4,
+  [2660] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(192), 1,
+      sym__label_slanted,
+    ACTIONS(430), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [2672] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(96), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(335), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2588] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(426), 4,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      sym_identifier,
-  [2598] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(428), 4,
+    ACTIONS(347), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2608] = 3,
-    ACTIONS(280), 1,
+  [2682] = 4,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(432), 1,
-      sym_style_text,
-    ACTIONS(430), 3,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(103), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2696] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 4,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [2706] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(434), 4,
+      ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2620] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(173), 1,
-      sym__label_slanted,
-    ACTIONS(434), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2632] = 3,
-    ACTIONS(280), 1,
+  [2716] = 3,
+    ACTIONS(283), 1,
       sym_comment,
     ACTIONS(438), 1,
       sym_style_text,
@@ -6990,108 +7610,62 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2644] = 3,
-    ACTIONS(280), 1,
+  [2728] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(392), 1,
+    ACTIONS(442), 1,
       sym_style_text,
-    ACTIONS(390), 3,
+    ACTIONS(440), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2656] = 3,
-    ACTIONS(280), 1,
+  [2740] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(398), 1,
-      aux_sym_accessibility_statement_token1,
-    ACTIONS(396), 3,
+    ACTIONS(446), 1,
+      sym_style_text,
+    ACTIONS(444), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2668] = 4,
-    ACTIONS(280), 1,
+  [2752] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(400), 1,
+      aux_sym_accessibility_statement_token1,
+    ACTIONS(398), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2764] = 4,
+    ACTIONS(283), 1,
       sym_comment,
     ACTIONS(438), 1,
       sym_style_text,
-    ACTIONS(440), 1,
+    ACTIONS(448), 1,
       ts_builtin_sym_end,
     ACTIONS(436), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2682] = 5,
+  [2778] = 2,
     ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(450), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2788] = 4,
+    ACTIONS(283), 1,
       sym_comment,
     ACTIONS(442), 1,
-      sym_identifier,
-    STATE(18), 1,
-      sym_node,
-    STATE(69), 1,
-      sym_node_group,
-    STATE(70), 1,
-      sym__node_list,
-  [2698] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(109), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(335), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2712] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(330), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2722] = 4,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(432), 1,
       sym_style_text,
-    ACTIONS(444), 1,
+    ACTIONS(452), 1,
       ts_builtin_sym_end,
-    ACTIONS(430), 2,
+    ACTIONS(440), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2736] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(228), 1,
-      sym__label_pipe,
-    ACTIONS(446), 3,
-      sym__text_pipe,
-      sym_string,
-      sym_markdown_string,
-  [2748] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(448), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2758] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(185), 1,
-      sym__label_square,
-    ACTIONS(450), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2770] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(452), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2780] = 2,
+  [2802] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(454), 4,
@@ -7099,23 +7673,26 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2790] = 2,
-    ACTIONS(3), 1,
+  [2812] = 4,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(456), 4,
+    ACTIONS(446), 1,
+      sym_style_text,
+    ACTIONS(456), 1,
       ts_builtin_sym_end,
+    ACTIONS(444), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_end,
-  [2800] = 2,
-    ACTIONS(3), 1,
+  [2826] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(458), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2810] = 2,
+    STATE(232), 1,
+      sym__label_square,
+    ACTIONS(458), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2838] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(460), 4,
@@ -7123,7 +7700,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2820] = 2,
+  [2848] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(462), 4,
@@ -7131,476 +7708,541 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2830] = 3,
-    ACTIONS(280), 1,
+  [2858] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(205), 1,
-      sym__label_square,
-    ACTIONS(464), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2842] = 3,
-    ACTIONS(280), 1,
+    ACTIONS(464), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2868] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(206), 1,
-      sym__label_round,
-    ACTIONS(466), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2854] = 3,
-    ACTIONS(280), 1,
+    ACTIONS(466), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2878] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(207), 1,
-      sym__label_square,
-    ACTIONS(468), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2866] = 3,
-    ACTIONS(280), 1,
+    ACTIONS(468), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2888] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(208), 1,
-      sym__label_square,
-    ACTIONS(470), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2878] = 3,
-    ACTIONS(280), 1,
+    ACTIONS(470), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2898] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(472), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2908] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(113), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2922] = 3,
+    ACTIONS(283), 1,
       sym_comment,
     STATE(209), 1,
-      sym__label_round,
-    ACTIONS(472), 3,
-      sym__text_round,
+      sym__label_square,
+    ACTIONS(474), 3,
+      sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2890] = 3,
-    ACTIONS(280), 1,
+  [2934] = 3,
+    ACTIONS(283), 1,
       sym_comment,
     STATE(210), 1,
-      sym__label_round,
-    ACTIONS(474), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2902] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    STATE(211), 1,
       sym__label_round,
     ACTIONS(476), 3,
       sym__text_round,
       sym_string,
       sym_markdown_string,
-  [2914] = 3,
-    ACTIONS(280), 1,
+  [2946] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(212), 1,
+    STATE(211), 1,
       sym__label_square,
     ACTIONS(478), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2926] = 3,
-    ACTIONS(280), 1,
+  [2958] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(213), 1,
-      sym__label_curly,
+    STATE(212), 1,
+      sym__label_square,
     ACTIONS(480), 3,
-      sym__text_curly,
+      sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2938] = 3,
-    ACTIONS(280), 1,
+  [2970] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(234), 1,
+      sym__label_round,
+    ACTIONS(482), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2982] = 3,
+    ACTIONS(283), 1,
       sym_comment,
     STATE(214), 1,
+      sym__label_round,
+    ACTIONS(484), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2994] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(215), 1,
+      sym__label_round,
+    ACTIONS(486), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [3006] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(216), 1,
+      sym__label_square,
+    ACTIONS(488), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [3018] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(217), 1,
       sym__label_curly,
-    ACTIONS(482), 3,
+    ACTIONS(490), 3,
       sym__text_curly,
       sym_string,
       sym_markdown_string,
-  [2950] = 3,
-    ACTIONS(280), 1,
+  [3030] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(172), 1,
-      sym__label_slanted,
-    ACTIONS(484), 3,
-      sym__text_slanted,
+    STATE(218), 1,
+      sym__label_curly,
+    ACTIONS(492), 3,
+      sym__text_curly,
       sym_string,
       sym_markdown_string,
-  [2962] = 3,
-    ACTIONS(280), 1,
+  [3042] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(174), 1,
+    STATE(183), 1,
       sym__label_slanted,
-    ACTIONS(486), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2974] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(488), 1,
-      sym_identifier,
-    STATE(37), 1,
-      sym_node,
-    STATE(67), 1,
-      sym__node_list,
-    STATE(68), 1,
-      sym_node_group,
-  [2990] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(490), 1,
-      sym_identifier,
-    ACTIONS(492), 1,
-      anon_sym_COMMA,
-    STATE(170), 1,
-      aux_sym_class_statement_repeat1,
-  [3003] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(494), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [3054] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(184), 1,
+      sym__label_slanted,
+    ACTIONS(496), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [3066] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [3012] = 4,
+      anon_sym_end,
+  [3076] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(500), 3,
+      sym_string,
+      sym_markdown_string,
+      aux_sym_link_token5,
+  [3085] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(502), 3,
+      sym_string,
+      sym_markdown_string,
+      aux_sym_link_token8,
+  [3094] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(492), 1,
-      anon_sym_COMMA,
-    ACTIONS(496), 1,
+    ACTIONS(506), 1,
+      anon_sym_PIPE,
+    ACTIONS(504), 2,
+      sym__newline,
       sym_identifier,
-    STATE(167), 1,
-      aux_sym_class_statement_repeat1,
-  [3025] = 4,
+  [3105] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(498), 1,
+    ACTIONS(508), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [3114] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(510), 1,
       sym_identifier,
-    ACTIONS(500), 1,
+    ACTIONS(512), 1,
       anon_sym_COMMA,
-    STATE(170), 1,
+    STATE(176), 1,
       aux_sym_class_statement_repeat1,
-  [3038] = 3,
+  [3127] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(503), 1,
-      anon_sym_COLON,
-    ACTIONS(505), 1,
-      anon_sym_LBRACE,
-  [3048] = 3,
+    ACTIONS(512), 1,
+      anon_sym_COMMA,
+    ACTIONS(514), 1,
+      sym_identifier,
+    STATE(177), 1,
+      aux_sym_class_statement_repeat1,
+  [3140] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(507), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(509), 1,
-      anon_sym_BSLASH_RBRACK,
-  [3058] = 3,
+    ACTIONS(516), 1,
+      sym_identifier,
+    ACTIONS(518), 1,
+      anon_sym_COMMA,
+    STATE(177), 1,
+      aux_sym_class_statement_repeat1,
+  [3153] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(511), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(513), 1,
-      anon_sym_BSLASH_RBRACK,
-  [3068] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(515), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(517), 1,
-      anon_sym_BSLASH_RBRACK,
-  [3078] = 3,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(519), 1,
-      anon_sym_RBRACE,
     ACTIONS(521), 1,
-      aux_sym_accessibility_statement_token2,
-  [3088] = 2,
-    ACTIONS(280), 1,
+      sym_identifier,
+    ACTIONS(523), 1,
+      sym__newline,
+    STATE(178), 1,
+      aux_sym_edge_statement_repeat1,
+  [3166] = 2,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(523), 2,
+    ACTIONS(526), 3,
+      sym_string,
+      sym_markdown_string,
+      aux_sym_link_token2,
+  [3175] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(303), 1,
+      sym_identifier,
+    STATE(60), 1,
+      sym_node,
+  [3185] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(285), 1,
+      sym_identifier,
+    STATE(62), 1,
+      sym_node,
+  [3195] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(528), 1,
+      anon_sym_COLON,
+    ACTIONS(530), 1,
+      anon_sym_LBRACE,
+  [3205] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(532), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(534), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3215] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(536), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(538), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3225] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(540), 1,
+      anon_sym_RBRACE,
+    ACTIONS(542), 1,
+      aux_sym_accessibility_statement_token2,
+  [3235] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(544), 2,
+      sym__newline,
+      sym_identifier,
+  [3243] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(530), 1,
+      anon_sym_LBRACE,
+    ACTIONS(546), 1,
+      anon_sym_COLON,
+  [3253] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(548), 2,
+      sym__newline,
+      sym_identifier,
+  [3261] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(550), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(552), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3271] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(554), 2,
       sym_property_value,
       sym_string,
-  [3096] = 3,
+  [3279] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(488), 1,
-      sym_identifier,
-    STATE(61), 1,
-      sym_node,
-  [3106] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(505), 1,
-      anon_sym_LBRACE,
-    ACTIONS(525), 1,
-      anon_sym_COLON,
-  [3116] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(527), 1,
-      sym_identifier,
-    ACTIONS(529), 1,
-      anon_sym_PIPE,
-  [3126] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(531), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(533), 1,
-      anon_sym_BSLASH_RBRACK,
-  [3136] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(442), 1,
-      sym_identifier,
-    STATE(64), 1,
-      sym_node,
-  [3146] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(535), 2,
+    ACTIONS(556), 2,
       anon_sym_COMMA,
       sym_identifier,
-  [3154] = 2,
+  [3287] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(537), 1,
-      anon_sym_RPAREN,
-  [3161] = 2,
+    ACTIONS(558), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(560), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3297] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(539), 1,
-      sym_identifier,
-  [3168] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(541), 1,
-      anon_sym_RBRACK,
-  [3175] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(543), 1,
-      sym_identifier,
-  [3182] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(545), 1,
-      sym_identifier,
-  [3189] = 2,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(547), 1,
-      aux_sym_link_token2,
-  [3196] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(549), 1,
-      sym_identifier,
-  [3203] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(551), 1,
-      sym_identifier,
-  [3210] = 2,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(553), 1,
-      aux_sym_link_token5,
-  [3217] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(555), 1,
-      anon_sym_RBRACE,
-  [3224] = 2,
-    ACTIONS(280), 1,
-      sym_comment,
-    ACTIONS(557), 1,
-      aux_sym_link_token8,
-  [3231] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(559), 1,
-      anon_sym_RBRACE,
-  [3238] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(561), 1,
-      sym_identifier,
-  [3245] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(563), 1,
-      sym_identifier,
-  [3252] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(565), 1,
-      sym_identifier,
-  [3259] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(503), 1,
-      anon_sym_COLON,
-  [3266] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(567), 1,
-      anon_sym_RPAREN_RBRACK,
-  [3273] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(569), 1,
-      anon_sym_RPAREN_RPAREN,
-  [3280] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(571), 1,
-      sym_identifier,
-  [3287] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(525), 1,
-      anon_sym_COLON,
-  [3294] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(573), 1,
-      sym_identifier,
-  [3301] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(575), 1,
-      anon_sym_COLON,
-  [3308] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(577), 1,
-      anon_sym_RBRACK,
-  [3315] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(579), 1,
-      anon_sym_RPAREN,
-  [3322] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(581), 1,
-      anon_sym_RBRACK_RPAREN,
-  [3329] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(583), 1,
-      anon_sym_RBRACK_RBRACK,
-  [3336] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(585), 1,
-      anon_sym_RPAREN_RBRACK,
-  [3343] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(587), 1,
-      anon_sym_RPAREN_RPAREN,
-  [3350] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(589), 1,
-      anon_sym_RPAREN_RPAREN_RPAREN,
-  [3357] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(591), 1,
-      anon_sym_RBRACK,
-  [3364] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(593), 1,
-      anon_sym_RBRACE,
-  [3371] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(595), 1,
+    ACTIONS(562), 1,
       anon_sym_RBRACE_RBRACE,
-  [3378] = 2,
+  [3304] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(597), 1,
-      sym_identifier,
-  [3385] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(599), 1,
-      anon_sym_RPAREN_RPAREN_RPAREN,
-  [3392] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(601), 1,
-      sym_identifier,
-  [3399] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(603), 1,
-      ts_builtin_sym_end,
-  [3406] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(605), 1,
-      anon_sym_RBRACE_RBRACE,
-  [3413] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(607), 1,
-      anon_sym_RBRACK,
-  [3420] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(609), 1,
-      anon_sym_RBRACK_RBRACK,
-  [3427] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(611), 1,
-      aux_sym_link_token3,
-  [3434] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(611), 1,
-      aux_sym_link_token6,
-  [3441] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(611), 1,
-      aux_sym_link_token9,
-  [3448] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(613), 1,
-      anon_sym_RBRACK,
-  [3455] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(615), 1,
-      anon_sym_RBRACK_RPAREN,
-  [3462] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(617), 1,
-      sym_identifier,
-  [3469] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(619), 1,
+    ACTIONS(564), 1,
       anon_sym_PIPE,
-  [3476] = 2,
+  [3311] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(621), 1,
+    ACTIONS(566), 1,
+      anon_sym_COLON,
+  [3318] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(568), 1,
+      anon_sym_RBRACE,
+  [3325] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(570), 1,
+      anon_sym_RBRACK,
+  [3332] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(572), 1,
+      anon_sym_RPAREN,
+  [3339] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(574), 1,
       sym_identifier,
+  [3346] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(576), 1,
+      sym_identifier,
+  [3353] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(578), 1,
+      sym_identifier,
+  [3360] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(528), 1,
+      anon_sym_COLON,
+  [3367] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(580), 1,
+      sym_identifier,
+  [3374] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(582), 1,
+      anon_sym_RBRACK_RPAREN,
+  [3381] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(584), 1,
+      sym_identifier,
+  [3388] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(586), 1,
+      anon_sym_RBRACK_RBRACK,
+  [3395] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(588), 1,
+      sym_identifier,
+  [3402] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(590), 1,
+      anon_sym_RPAREN_RBRACK,
+  [3409] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(592), 1,
+      anon_sym_RBRACK,
+  [3416] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(594), 1,
+      anon_sym_RPAREN,
+  [3423] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(596), 1,
+      anon_sym_RBRACK_RPAREN,
+  [3430] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(598), 1,
+      anon_sym_RBRACK_RBRACK,
+  [3437] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(546), 1,
+      anon_sym_COLON,
+  [3444] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(600), 1,
+      anon_sym_RPAREN_RPAREN,
+  [3451] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(602), 1,
+      anon_sym_RPAREN_RPAREN_RPAREN,
+  [3458] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(604), 1,
+      anon_sym_RBRACK,
+  [3465] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(606), 1,
+      anon_sym_RBRACE,
+  [3472] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(608), 1,
+      anon_sym_RBRACE_RBRACE,
+  [3479] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(610), 1,
+      anon_sym_RBRACK,
+  [3486] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      aux_sym_link_token3,
+  [3493] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(614), 1,
+      anon_sym_RPAREN_RPAREN_RPAREN,
+  [3500] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(616), 1,
+      sym_identifier,
+  [3507] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(618), 1,
+      sym_identifier,
+  [3514] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(620), 1,
+      sym_identifier,
+  [3521] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(622), 1,
+      sym_identifier,
+  [3528] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(624), 1,
+      sym_identifier,
+  [3535] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      aux_sym_link_token6,
+  [3542] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      aux_sym_link_token9,
+  [3549] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(626), 1,
+      anon_sym_RPAREN_RPAREN,
+  [3556] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(628), 1,
+      ts_builtin_sym_end,
+  [3563] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(630), 1,
+      sym_identifier,
+  [3570] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(632), 1,
+      anon_sym_RBRACK,
+  [3577] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(634), 1,
+      anon_sym_RBRACE,
+  [3584] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(636), 1,
+      anon_sym_RPAREN_RBRACK,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
@@ -7621,44 +8263,44 @@ static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(16)] = 659,
   [SMALL_STATE(17)] = 686,
   [SMALL_STATE(18)] = 707,
-  [SMALL_STATE(19)] = 728,
-  [SMALL_STATE(20)] = 745,
-  [SMALL_STATE(21)] = 772,
-  [SMALL_STATE(22)] = 793,
-  [SMALL_STATE(23)] = 810,
-  [SMALL_STATE(24)] = 827,
-  [SMALL_STATE(25)] = 844,
-  [SMALL_STATE(26)] = 861,
-  [SMALL_STATE(27)] = 878,
-  [SMALL_STATE(28)] = 895,
-  [SMALL_STATE(29)] = 912,
-  [SMALL_STATE(30)] = 929,
-  [SMALL_STATE(31)] = 946,
-  [SMALL_STATE(32)] = 963,
-  [SMALL_STATE(33)] = 980,
-  [SMALL_STATE(34)] = 997,
-  [SMALL_STATE(35)] = 1014,
-  [SMALL_STATE(36)] = 1031,
-  [SMALL_STATE(37)] = 1048,
-  [SMALL_STATE(38)] = 1069,
-  [SMALL_STATE(39)] = 1096,
-  [SMALL_STATE(40)] = 1117,
-  [SMALL_STATE(41)] = 1134,
-  [SMALL_STATE(42)] = 1161,
-  [SMALL_STATE(43)] = 1182,
-  [SMALL_STATE(44)] = 1199,
-  [SMALL_STATE(45)] = 1216,
-  [SMALL_STATE(46)] = 1233,
-  [SMALL_STATE(47)] = 1250,
-  [SMALL_STATE(48)] = 1267,
-  [SMALL_STATE(49)] = 1284,
-  [SMALL_STATE(50)] = 1301,
-  [SMALL_STATE(51)] = 1318,
-  [SMALL_STATE(52)] = 1335,
-  [SMALL_STATE(53)] = 1352,
-  [SMALL_STATE(54)] = 1369,
-  [SMALL_STATE(55)] = 1386,
-  [SMALL_STATE(56)] = 1403,
+  [SMALL_STATE(19)] = 726,
+  [SMALL_STATE(20)] = 743,
+  [SMALL_STATE(21)] = 770,
+  [SMALL_STATE(22)] = 791,
+  [SMALL_STATE(23)] = 808,
+  [SMALL_STATE(24)] = 825,
+  [SMALL_STATE(25)] = 842,
+  [SMALL_STATE(26)] = 859,
+  [SMALL_STATE(27)] = 876,
+  [SMALL_STATE(28)] = 893,
+  [SMALL_STATE(29)] = 910,
+  [SMALL_STATE(30)] = 927,
+  [SMALL_STATE(31)] = 944,
+  [SMALL_STATE(32)] = 961,
+  [SMALL_STATE(33)] = 978,
+  [SMALL_STATE(34)] = 995,
+  [SMALL_STATE(35)] = 1012,
+  [SMALL_STATE(36)] = 1029,
+  [SMALL_STATE(37)] = 1046,
+  [SMALL_STATE(38)] = 1067,
+  [SMALL_STATE(39)] = 1094,
+  [SMALL_STATE(40)] = 1115,
+  [SMALL_STATE(41)] = 1132,
+  [SMALL_STATE(42)] = 1159,
+  [SMALL_STATE(43)] = 1180,
+  [SMALL_STATE(44)] = 1197,
+  [SMALL_STATE(45)] = 1214,
+  [SMALL_STATE(46)] = 1231,
+  [SMALL_STATE(47)] = 1248,
+  [SMALL_STATE(48)] = 1265,
+  [SMALL_STATE(49)] = 1282,
+  [SMALL_STATE(50)] = 1299,
+  [SMALL_STATE(51)] = 1316,
+  [SMALL_STATE(52)] = 1333,
+  [SMALL_STATE(53)] = 1350,
+  [SMALL_STATE(54)] = 1367,
+  [SMALL_STATE(55)] = 1384,
+  [SMALL_STATE(56)] = 1401,
   [SMALL_STATE(57)] = 1422,
   [SMALL_STATE(58)] = 1438,
   [SMALL_STATE(59)] = 1454,
@@ -7674,164 +8316,169 @@ static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(69)] = 1612,
   [SMALL_STATE(70)] = 1627,
   [SMALL_STATE(71)] = 1642,
-  [SMALL_STATE(72)] = 1659,
-  [SMALL_STATE(73)] = 1676,
-  [SMALL_STATE(74)] = 1694,
-  [SMALL_STATE(75)] = 1712,
-  [SMALL_STATE(76)] = 1730,
-  [SMALL_STATE(77)] = 1748,
-  [SMALL_STATE(78)] = 1764,
-  [SMALL_STATE(79)] = 1778,
-  [SMALL_STATE(80)] = 1796,
-  [SMALL_STATE(81)] = 1814,
-  [SMALL_STATE(82)] = 1834,
-  [SMALL_STATE(83)] = 1856,
-  [SMALL_STATE(84)] = 1876,
-  [SMALL_STATE(85)] = 1898,
-  [SMALL_STATE(86)] = 1916,
-  [SMALL_STATE(87)] = 1934,
-  [SMALL_STATE(88)] = 1951,
-  [SMALL_STATE(89)] = 1968,
-  [SMALL_STATE(90)] = 1985,
-  [SMALL_STATE(91)] = 2002,
-  [SMALL_STATE(92)] = 2019,
-  [SMALL_STATE(93)] = 2036,
-  [SMALL_STATE(94)] = 2053,
-  [SMALL_STATE(95)] = 2070,
-  [SMALL_STATE(96)] = 2083,
-  [SMALL_STATE(97)] = 2100,
-  [SMALL_STATE(98)] = 2117,
-  [SMALL_STATE(99)] = 2134,
-  [SMALL_STATE(100)] = 2151,
-  [SMALL_STATE(101)] = 2168,
-  [SMALL_STATE(102)] = 2185,
-  [SMALL_STATE(103)] = 2202,
-  [SMALL_STATE(104)] = 2219,
-  [SMALL_STATE(105)] = 2236,
-  [SMALL_STATE(106)] = 2253,
-  [SMALL_STATE(107)] = 2264,
-  [SMALL_STATE(108)] = 2281,
-  [SMALL_STATE(109)] = 2298,
-  [SMALL_STATE(110)] = 2315,
-  [SMALL_STATE(111)] = 2332,
-  [SMALL_STATE(112)] = 2342,
-  [SMALL_STATE(113)] = 2352,
-  [SMALL_STATE(114)] = 2362,
-  [SMALL_STATE(115)] = 2372,
-  [SMALL_STATE(116)] = 2382,
-  [SMALL_STATE(117)] = 2392,
-  [SMALL_STATE(118)] = 2402,
-  [SMALL_STATE(119)] = 2416,
-  [SMALL_STATE(120)] = 2430,
-  [SMALL_STATE(121)] = 2442,
-  [SMALL_STATE(122)] = 2454,
-  [SMALL_STATE(123)] = 2466,
-  [SMALL_STATE(124)] = 2478,
-  [SMALL_STATE(125)] = 2490,
-  [SMALL_STATE(126)] = 2502,
-  [SMALL_STATE(127)] = 2514,
-  [SMALL_STATE(128)] = 2526,
-  [SMALL_STATE(129)] = 2538,
-  [SMALL_STATE(130)] = 2550,
-  [SMALL_STATE(131)] = 2562,
-  [SMALL_STATE(132)] = 2574,
-  [SMALL_STATE(133)] = 2588,
-  [SMALL_STATE(134)] = 2598,
-  [SMALL_STATE(135)] = 2608,
-  [SMALL_STATE(136)] = 2620,
-  [SMALL_STATE(137)] = 2632,
-  [SMALL_STATE(138)] = 2644,
-  [SMALL_STATE(139)] = 2656,
-  [SMALL_STATE(140)] = 2668,
-  [SMALL_STATE(141)] = 2682,
-  [SMALL_STATE(142)] = 2698,
-  [SMALL_STATE(143)] = 2712,
-  [SMALL_STATE(144)] = 2722,
-  [SMALL_STATE(145)] = 2736,
-  [SMALL_STATE(146)] = 2748,
-  [SMALL_STATE(147)] = 2758,
-  [SMALL_STATE(148)] = 2770,
-  [SMALL_STATE(149)] = 2780,
-  [SMALL_STATE(150)] = 2790,
-  [SMALL_STATE(151)] = 2800,
-  [SMALL_STATE(152)] = 2810,
-  [SMALL_STATE(153)] = 2820,
-  [SMALL_STATE(154)] = 2830,
-  [SMALL_STATE(155)] = 2842,
-  [SMALL_STATE(156)] = 2854,
-  [SMALL_STATE(157)] = 2866,
-  [SMALL_STATE(158)] = 2878,
-  [SMALL_STATE(159)] = 2890,
-  [SMALL_STATE(160)] = 2902,
-  [SMALL_STATE(161)] = 2914,
-  [SMALL_STATE(162)] = 2926,
-  [SMALL_STATE(163)] = 2938,
-  [SMALL_STATE(164)] = 2950,
-  [SMALL_STATE(165)] = 2962,
-  [SMALL_STATE(166)] = 2974,
-  [SMALL_STATE(167)] = 2990,
-  [SMALL_STATE(168)] = 3003,
-  [SMALL_STATE(169)] = 3012,
-  [SMALL_STATE(170)] = 3025,
-  [SMALL_STATE(171)] = 3038,
-  [SMALL_STATE(172)] = 3048,
-  [SMALL_STATE(173)] = 3058,
-  [SMALL_STATE(174)] = 3068,
-  [SMALL_STATE(175)] = 3078,
-  [SMALL_STATE(176)] = 3088,
-  [SMALL_STATE(177)] = 3096,
-  [SMALL_STATE(178)] = 3106,
-  [SMALL_STATE(179)] = 3116,
-  [SMALL_STATE(180)] = 3126,
-  [SMALL_STATE(181)] = 3136,
-  [SMALL_STATE(182)] = 3146,
-  [SMALL_STATE(183)] = 3154,
-  [SMALL_STATE(184)] = 3161,
-  [SMALL_STATE(185)] = 3168,
-  [SMALL_STATE(186)] = 3175,
-  [SMALL_STATE(187)] = 3182,
-  [SMALL_STATE(188)] = 3189,
-  [SMALL_STATE(189)] = 3196,
-  [SMALL_STATE(190)] = 3203,
-  [SMALL_STATE(191)] = 3210,
-  [SMALL_STATE(192)] = 3217,
-  [SMALL_STATE(193)] = 3224,
-  [SMALL_STATE(194)] = 3231,
-  [SMALL_STATE(195)] = 3238,
-  [SMALL_STATE(196)] = 3245,
-  [SMALL_STATE(197)] = 3252,
-  [SMALL_STATE(198)] = 3259,
-  [SMALL_STATE(199)] = 3266,
-  [SMALL_STATE(200)] = 3273,
-  [SMALL_STATE(201)] = 3280,
-  [SMALL_STATE(202)] = 3287,
-  [SMALL_STATE(203)] = 3294,
-  [SMALL_STATE(204)] = 3301,
-  [SMALL_STATE(205)] = 3308,
-  [SMALL_STATE(206)] = 3315,
-  [SMALL_STATE(207)] = 3322,
-  [SMALL_STATE(208)] = 3329,
-  [SMALL_STATE(209)] = 3336,
-  [SMALL_STATE(210)] = 3343,
-  [SMALL_STATE(211)] = 3350,
-  [SMALL_STATE(212)] = 3357,
-  [SMALL_STATE(213)] = 3364,
-  [SMALL_STATE(214)] = 3371,
-  [SMALL_STATE(215)] = 3378,
-  [SMALL_STATE(216)] = 3385,
-  [SMALL_STATE(217)] = 3392,
-  [SMALL_STATE(218)] = 3399,
-  [SMALL_STATE(219)] = 3406,
-  [SMALL_STATE(220)] = 3413,
-  [SMALL_STATE(221)] = 3420,
-  [SMALL_STATE(222)] = 3427,
-  [SMALL_STATE(223)] = 3434,
-  [SMALL_STATE(224)] = 3441,
-  [SMALL_STATE(225)] = 3448,
-  [SMALL_STATE(226)] = 3455,
-  [SMALL_STATE(227)] = 3462,
-  [SMALL_STATE(228)] = 3469,
-  [SMALL_STATE(229)] = 3476,
+  [SMALL_STATE(72)] = 1657,
+  [SMALL_STATE(73)] = 1674,
+  [SMALL_STATE(74)] = 1691,
+  [SMALL_STATE(75)] = 1706,
+  [SMALL_STATE(76)] = 1722,
+  [SMALL_STATE(77)] = 1744,
+  [SMALL_STATE(78)] = 1762,
+  [SMALL_STATE(79)] = 1780,
+  [SMALL_STATE(80)] = 1802,
+  [SMALL_STATE(81)] = 1822,
+  [SMALL_STATE(82)] = 1844,
+  [SMALL_STATE(83)] = 1866,
+  [SMALL_STATE(84)] = 1888,
+  [SMALL_STATE(85)] = 1902,
+  [SMALL_STATE(86)] = 1920,
+  [SMALL_STATE(87)] = 1938,
+  [SMALL_STATE(88)] = 1958,
+  [SMALL_STATE(89)] = 1976,
+  [SMALL_STATE(90)] = 1994,
+  [SMALL_STATE(91)] = 2016,
+  [SMALL_STATE(92)] = 2034,
+  [SMALL_STATE(93)] = 2052,
+  [SMALL_STATE(94)] = 2069,
+  [SMALL_STATE(95)] = 2086,
+  [SMALL_STATE(96)] = 2103,
+  [SMALL_STATE(97)] = 2120,
+  [SMALL_STATE(98)] = 2137,
+  [SMALL_STATE(99)] = 2154,
+  [SMALL_STATE(100)] = 2171,
+  [SMALL_STATE(101)] = 2188,
+  [SMALL_STATE(102)] = 2201,
+  [SMALL_STATE(103)] = 2218,
+  [SMALL_STATE(104)] = 2235,
+  [SMALL_STATE(105)] = 2252,
+  [SMALL_STATE(106)] = 2269,
+  [SMALL_STATE(107)] = 2286,
+  [SMALL_STATE(108)] = 2303,
+  [SMALL_STATE(109)] = 2320,
+  [SMALL_STATE(110)] = 2337,
+  [SMALL_STATE(111)] = 2354,
+  [SMALL_STATE(112)] = 2371,
+  [SMALL_STATE(113)] = 2388,
+  [SMALL_STATE(114)] = 2405,
+  [SMALL_STATE(115)] = 2422,
+  [SMALL_STATE(116)] = 2433,
+  [SMALL_STATE(117)] = 2450,
+  [SMALL_STATE(118)] = 2462,
+  [SMALL_STATE(119)] = 2472,
+  [SMALL_STATE(120)] = 2482,
+  [SMALL_STATE(121)] = 2492,
+  [SMALL_STATE(122)] = 2506,
+  [SMALL_STATE(123)] = 2516,
+  [SMALL_STATE(124)] = 2528,
+  [SMALL_STATE(125)] = 2540,
+  [SMALL_STATE(126)] = 2552,
+  [SMALL_STATE(127)] = 2564,
+  [SMALL_STATE(128)] = 2576,
+  [SMALL_STATE(129)] = 2588,
+  [SMALL_STATE(130)] = 2600,
+  [SMALL_STATE(131)] = 2612,
+  [SMALL_STATE(132)] = 2624,
+  [SMALL_STATE(133)] = 2636,
+  [SMALL_STATE(134)] = 2648,
+  [SMALL_STATE(135)] = 2660,
+  [SMALL_STATE(136)] = 2672,
+  [SMALL_STATE(137)] = 2682,
+  [SMALL_STATE(138)] = 2696,
+  [SMALL_STATE(139)] = 2706,
+  [SMALL_STATE(140)] = 2716,
+  [SMALL_STATE(141)] = 2728,
+  [SMALL_STATE(142)] = 2740,
+  [SMALL_STATE(143)] = 2752,
+  [SMALL_STATE(144)] = 2764,
+  [SMALL_STATE(145)] = 2778,
+  [SMALL_STATE(146)] = 2788,
+  [SMALL_STATE(147)] = 2802,
+  [SMALL_STATE(148)] = 2812,
+  [SMALL_STATE(149)] = 2826,
+  [SMALL_STATE(150)] = 2838,
+  [SMALL_STATE(151)] = 2848,
+  [SMALL_STATE(152)] = 2858,
+  [SMALL_STATE(153)] = 2868,
+  [SMALL_STATE(154)] = 2878,
+  [SMALL_STATE(155)] = 2888,
+  [SMALL_STATE(156)] = 2898,
+  [SMALL_STATE(157)] = 2908,
+  [SMALL_STATE(158)] = 2922,
+  [SMALL_STATE(159)] = 2934,
+  [SMALL_STATE(160)] = 2946,
+  [SMALL_STATE(161)] = 2958,
+  [SMALL_STATE(162)] = 2970,
+  [SMALL_STATE(163)] = 2982,
+  [SMALL_STATE(164)] = 2994,
+  [SMALL_STATE(165)] = 3006,
+  [SMALL_STATE(166)] = 3018,
+  [SMALL_STATE(167)] = 3030,
+  [SMALL_STATE(168)] = 3042,
+  [SMALL_STATE(169)] = 3054,
+  [SMALL_STATE(170)] = 3066,
+  [SMALL_STATE(171)] = 3076,
+  [SMALL_STATE(172)] = 3085,
+  [SMALL_STATE(173)] = 3094,
+  [SMALL_STATE(174)] = 3105,
+  [SMALL_STATE(175)] = 3114,
+  [SMALL_STATE(176)] = 3127,
+  [SMALL_STATE(177)] = 3140,
+  [SMALL_STATE(178)] = 3153,
+  [SMALL_STATE(179)] = 3166,
+  [SMALL_STATE(180)] = 3175,
+  [SMALL_STATE(181)] = 3185,
+  [SMALL_STATE(182)] = 3195,
+  [SMALL_STATE(183)] = 3205,
+  [SMALL_STATE(184)] = 3215,
+  [SMALL_STATE(185)] = 3225,
+  [SMALL_STATE(186)] = 3235,
+  [SMALL_STATE(187)] = 3243,
+  [SMALL_STATE(188)] = 3253,
+  [SMALL_STATE(189)] = 3261,
+  [SMALL_STATE(190)] = 3271,
+  [SMALL_STATE(191)] = 3279,
+  [SMALL_STATE(192)] = 3287,
+  [SMALL_STATE(193)] = 3297,
+  [SMALL_STATE(194)] = 3304,
+  [SMALL_STATE(195)] = 3311,
+  [SMALL_STATE(196)] = 3318,
+  [SMALL_STATE(197)] = 3325,
+  [SMALL_STATE(198)] = 3332,
+  [SMALL_STATE(199)] = 3339,
+  [SMALL_STATE(200)] = 3346,
+  [SMALL_STATE(201)] = 3353,
+  [SMALL_STATE(202)] = 3360,
+  [SMALL_STATE(203)] = 3367,
+  [SMALL_STATE(204)] = 3374,
+  [SMALL_STATE(205)] = 3381,
+  [SMALL_STATE(206)] = 3388,
+  [SMALL_STATE(207)] = 3395,
+  [SMALL_STATE(208)] = 3402,
+  [SMALL_STATE(209)] = 3409,
+  [SMALL_STATE(210)] = 3416,
+  [SMALL_STATE(211)] = 3423,
+  [SMALL_STATE(212)] = 3430,
+  [SMALL_STATE(213)] = 3437,
+  [SMALL_STATE(214)] = 3444,
+  [SMALL_STATE(215)] = 3451,
+  [SMALL_STATE(216)] = 3458,
+  [SMALL_STATE(217)] = 3465,
+  [SMALL_STATE(218)] = 3472,
+  [SMALL_STATE(219)] = 3479,
+  [SMALL_STATE(220)] = 3486,
+  [SMALL_STATE(221)] = 3493,
+  [SMALL_STATE(222)] = 3500,
+  [SMALL_STATE(223)] = 3507,
+  [SMALL_STATE(224)] = 3514,
+  [SMALL_STATE(225)] = 3521,
+  [SMALL_STATE(226)] = 3528,
+  [SMALL_STATE(227)] = 3535,
+  [SMALL_STATE(228)] = 3542,
+  [SMALL_STATE(229)] = 3549,
+  [SMALL_STATE(230)] = 3556,
+  [SMALL_STATE(231)] = 3563,
+  [SMALL_STATE(232)] = 3570,
+  [SMALL_STATE(233)] = 3577,
+  [SMALL_STATE(234)] = 3584,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -7841,47 +8488,47 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
   [7] = {.entry = {.count = 1, .reusable = false}}, SHIFT(3),
   [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(56),
+  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(18),
   [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(120),
-  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(78),
-  [19] = {.entry = {.count = 1, .reusable = false}}, SHIFT(203),
-  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(215),
-  [23] = {.entry = {.count = 1, .reusable = false}}, SHIFT(217),
+  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(123),
+  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
+  [19] = {.entry = {.count = 1, .reusable = false}}, SHIFT(225),
+  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(222),
+  [23] = {.entry = {.count = 1, .reusable = false}}, SHIFT(224),
   [25] = {.entry = {.count = 1, .reusable = false}}, SHIFT(144),
-  [27] = {.entry = {.count = 1, .reusable = false}}, SHIFT(189),
-  [29] = {.entry = {.count = 1, .reusable = false}}, SHIFT(202),
-  [31] = {.entry = {.count = 1, .reusable = false}}, SHIFT(178),
+  [27] = {.entry = {.count = 1, .reusable = false}}, SHIFT(231),
+  [29] = {.entry = {.count = 1, .reusable = false}}, SHIFT(213),
+  [31] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
   [33] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 1, 0, 3),
-  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [39] = {.entry = {.count = 1, .reusable = false}}, SHIFT(154),
-  [41] = {.entry = {.count = 1, .reusable = false}}, SHIFT(155),
-  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [49] = {.entry = {.count = 1, .reusable = false}}, SHIFT(159),
-  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
-  [55] = {.entry = {.count = 1, .reusable = false}}, SHIFT(162),
-  [57] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
-  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [39] = {.entry = {.count = 1, .reusable = false}}, SHIFT(158),
+  [41] = {.entry = {.count = 1, .reusable = false}}, SHIFT(159),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [49] = {.entry = {.count = 1, .reusable = false}}, SHIFT(163),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
+  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [55] = {.entry = {.count = 1, .reusable = false}}, SHIFT(166),
+  [57] = {.entry = {.count = 1, .reusable = true}}, SHIFT(167),
+  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(168),
+  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
   [63] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 1, 0, 3),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
-  [69] = {.entry = {.count = 1, .reusable = false}}, SHIFT(121),
-  [71] = {.entry = {.count = 1, .reusable = false}}, SHIFT(122),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
-  [79] = {.entry = {.count = 1, .reusable = false}}, SHIFT(126),
-  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
-  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
-  [85] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
-  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
-  [89] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(136),
+  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [69] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
+  [71] = {.entry = {.count = 1, .reusable = false}}, SHIFT(125),
+  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
+  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
+  [79] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
+  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [85] = {.entry = {.count = 1, .reusable = false}}, SHIFT(132),
+  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
+  [89] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
   [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 1),
   [95] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
   [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 1),
@@ -7890,12 +8537,12 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [103] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
   [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
   [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
-  [109] = {.entry = {.count = 1, .reusable = false}}, SHIFT(195),
-  [111] = {.entry = {.count = 1, .reusable = false}}, SHIFT(196),
-  [113] = {.entry = {.count = 1, .reusable = false}}, SHIFT(135),
-  [115] = {.entry = {.count = 1, .reusable = false}}, SHIFT(197),
-  [117] = {.entry = {.count = 1, .reusable = false}}, SHIFT(198),
-  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(171),
+  [109] = {.entry = {.count = 1, .reusable = false}}, SHIFT(199),
+  [111] = {.entry = {.count = 1, .reusable = false}}, SHIFT(200),
+  [113] = {.entry = {.count = 1, .reusable = false}}, SHIFT(140),
+  [115] = {.entry = {.count = 1, .reusable = false}}, SHIFT(201),
+  [117] = {.entry = {.count = 1, .reusable = false}}, SHIFT(202),
+  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(182),
   [121] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
   [123] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
   [125] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
@@ -7903,27 +8550,27 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [130] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 12),
   [132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 13),
   [134] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 13),
-  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cylinder, 3, 0, 31),
-  [138] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_double_circle, 3, 0, 31),
+  [138] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_double_circle, 3, 0, 31),
   [140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram_alt, 3, 0, 31),
   [142] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram_alt, 3, 0, 31),
   [144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_edge_statement, 2, 0, 0),
-  [146] = {.entry = {.count = 1, .reusable = false}}, SHIFT(188),
-  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(191),
-  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(193),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
+  [146] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
+  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(171),
+  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(172),
+  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
   [154] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 2, 0, 0),
   [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
   [158] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 2, 0, 0),
-  [160] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 1, 0, 0),
-  [162] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 1, 0, 0),
+  [160] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 1, 0, 2),
+  [162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
   [164] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shape_data, 2, 0, 0),
   [166] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_shape_data, 2, 0, 0),
-  [168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
-  [170] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(188),
-  [173] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(191),
-  [176] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(193),
-  [179] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(179),
+  [168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0),
+  [170] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(179),
+  [173] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(171),
+  [176] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(172),
+  [179] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(173),
   [182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
   [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(181),
   [187] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
@@ -7937,10 +8584,10 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [203] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_stadium, 3, 0, 31),
   [205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subroutine, 3, 0, 31),
   [207] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_subroutine, 3, 0, 31),
-  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_circle, 3, 0, 31),
-  [211] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_circle, 3, 0, 31),
-  [213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_double_circle, 3, 0, 31),
-  [215] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_double_circle, 3, 0, 31),
+  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [211] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_circle, 3, 0, 31),
+  [215] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_circle, 3, 0, 31),
   [217] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_asymmetric, 3, 0, 31),
   [219] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_asymmetric, 3, 0, 31),
   [221] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rhombus, 3, 0, 31),
@@ -7953,193 +8600,200 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [235] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid, 3, 0, 31),
   [237] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid_alt, 3, 0, 31),
   [239] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid_alt, 3, 0, 31),
-  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [243] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(177),
-  [246] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 1, 0, 2),
-  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
-  [250] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 23),
-  [252] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 23),
+  [241] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 1, 0, 0),
+  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [245] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 1, 0, 0),
+  [247] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(180),
+  [250] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 11),
+  [252] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 11),
   [254] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_shorthand, 2, 0, 0),
   [256] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_shorthand, 2, 0, 0),
   [258] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 24),
   [260] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 24),
-  [262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 11),
-  [264] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 11),
-  [266] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_group, 1, 0, 0),
-  [268] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node_group, 1, 0, 0),
-  [270] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
-  [272] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_statement, 1, 0, 0),
-  [274] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 3, 0, 19),
-  [276] = {.entry = {.count = 1, .reusable = false}}, SHIFT(229),
-  [278] = {.entry = {.count = 1, .reusable = false}}, SHIFT(115),
-  [280] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
-  [284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [288] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
-  [290] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
-  [292] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(187),
-  [295] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(204),
-  [298] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(76),
-  [301] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0),
-  [303] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(229),
-  [306] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 2, 0, 8),
-  [308] = {.entry = {.count = 1, .reusable = false}}, SHIFT(149),
-  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [314] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 2, 0, 8),
-  [316] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
-  [318] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 19),
-  [320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 5),
-  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [330] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0),
-  [332] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(8),
-  [335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [339] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 15),
-  [341] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 0),
-  [343] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 16),
-  [345] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 1),
-  [347] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
-  [349] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
-  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [353] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 4),
-  [355] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 4),
-  [357] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [359] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(7),
-  [362] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 15),
-  [364] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 5),
-  [366] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 1),
-  [368] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 16),
-  [370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
-  [372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
-  [374] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction, 1, 0, 0),
-  [376] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 25),
-  [378] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 26),
-  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 4, 0, 27),
-  [382] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 4, 0, 29),
-  [384] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 2, 0, 10),
-  [386] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 4, 0, 22),
-  [388] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 2, 0, 9),
-  [390] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_click_statement, 2, 0, 9),
-  [392] = {.entry = {.count = 1, .reusable = false}}, SHIFT(151),
-  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
-  [396] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
-  [398] = {.entry = {.count = 1, .reusable = false}}, SHIFT(152),
-  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
-  [402] = {.entry = {.count = 1, .reusable = false}}, SHIFT(142),
-  [404] = {.entry = {.count = 1, .reusable = false}}, SHIFT(220),
-  [406] = {.entry = {.count = 1, .reusable = false}}, SHIFT(183),
-  [408] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
-  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(221),
-  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(199),
-  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(200),
-  [416] = {.entry = {.count = 1, .reusable = false}}, SHIFT(216),
-  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(225),
-  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(192),
+  [262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 23),
+  [264] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 23),
+  [266] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0),
+  [268] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_group, 1, 0, 0),
+  [270] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node_group, 1, 0, 0),
+  [272] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat2, 3, 0, 0),
+  [274] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 3, 0, 0),
+  [276] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_statement, 1, 0, 0),
+  [278] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
+  [280] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(207),
+  [283] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(195),
+  [292] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(77),
+  [295] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0),
+  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
+  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [307] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 19),
+  [309] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 3, 0, 19),
+  [311] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
+  [313] = {.entry = {.count = 1, .reusable = false}}, SHIFT(120),
+  [315] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [317] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 2, 0, 8),
+  [319] = {.entry = {.count = 1, .reusable = false}}, SHIFT(207),
+  [321] = {.entry = {.count = 1, .reusable = false}}, SHIFT(151),
+  [323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 2, 0, 8),
+  [325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [329] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
+  [331] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(226),
+  [334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [340] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 5),
+  [342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [344] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(7),
+  [347] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0),
+  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [353] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(8),
+  [356] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 15),
+  [358] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 0),
+  [360] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 16),
+  [362] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 1),
+  [364] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
+  [366] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
+  [368] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 4),
+  [370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [372] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 4),
+  [374] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [376] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 15),
+  [378] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 5),
+  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 1),
+  [382] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 16),
+  [384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
+  [386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [388] = {.entry = {.count = 1, .reusable = false}}, SHIFT(194),
+  [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 26),
+  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 4, 0, 27),
+  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 4, 0, 29),
+  [396] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
+  [398] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
+  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(154),
+  [402] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 4, 0, 22),
+  [404] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [406] = {.entry = {.count = 1, .reusable = false}}, SHIFT(157),
+  [408] = {.entry = {.count = 1, .reusable = false}}, SHIFT(197),
+  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(198),
+  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(204),
+  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
+  [416] = {.entry = {.count = 1, .reusable = false}}, SHIFT(208),
+  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(229),
+  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(221),
   [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(219),
-  [424] = {.entry = {.count = 1, .reusable = false}}, SHIFT(180),
-  [426] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_property, 3, 0, 33),
-  [428] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 7, 0, 35),
-  [430] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_link_style, 1, 0, 0),
-  [432] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
-  [434] = {.entry = {.count = 1, .reusable = false}}, SHIFT(173),
-  [436] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_style_statement, 2, 0, 9),
-  [438] = {.entry = {.count = 1, .reusable = false}}, SHIFT(150),
-  [440] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 2, 0, 9),
-  [442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [444] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 1, 0, 0),
-  [446] = {.entry = {.count = 1, .reusable = false}}, SHIFT(228),
-  [448] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction_statement, 2, 0, 7),
-  [450] = {.entry = {.count = 1, .reusable = false}}, SHIFT(185),
-  [452] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 3, 0, 17),
-  [454] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 18),
-  [456] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 3, 0, 20),
-  [458] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 3, 0, 21),
-  [460] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 22),
-  [462] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 2),
-  [464] = {.entry = {.count = 1, .reusable = false}}, SHIFT(205),
-  [466] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
-  [468] = {.entry = {.count = 1, .reusable = false}}, SHIFT(207),
-  [470] = {.entry = {.count = 1, .reusable = false}}, SHIFT(208),
-  [472] = {.entry = {.count = 1, .reusable = false}}, SHIFT(209),
-  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(210),
-  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(211),
-  [478] = {.entry = {.count = 1, .reusable = false}}, SHIFT(212),
-  [480] = {.entry = {.count = 1, .reusable = false}}, SHIFT(213),
-  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(214),
-  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(172),
-  [486] = {.entry = {.count = 1, .reusable = false}}, SHIFT(174),
-  [488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [490] = {.entry = {.count = 1, .reusable = true}}, SHIFT(114),
-  [492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
-  [494] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 2, 0, 6),
-  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [498] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28),
-  [500] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28), SHIFT_REPEAT(184),
-  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [519] = {.entry = {.count = 1, .reusable = false}}, SHIFT(153),
-  [521] = {.entry = {.count = 1, .reusable = false}}, SHIFT(194),
-  [523] = {.entry = {.count = 1, .reusable = false}}, SHIFT(133),
-  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [527] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 1, 0, 14),
-  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
-  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [535] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 9),
-  [537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
-  [541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
-  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [547] = {.entry = {.count = 1, .reusable = false}}, SHIFT(222),
-  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [551] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 4, 0, 34),
-  [553] = {.entry = {.count = 1, .reusable = false}}, SHIFT(223),
-  [555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [557] = {.entry = {.count = 1, .reusable = false}}, SHIFT(224),
-  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
-  [567] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [587] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [589] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
-  [591] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [597] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [603] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [609] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [615] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [617] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 3, 0, 32),
-  [619] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
-  [621] = {.entry = {.count = 1, .reusable = true}}, SHIFT(106),
+  [424] = {.entry = {.count = 1, .reusable = false}}, SHIFT(196),
+  [426] = {.entry = {.count = 1, .reusable = false}}, SHIFT(193),
+  [428] = {.entry = {.count = 1, .reusable = false}}, SHIFT(189),
+  [430] = {.entry = {.count = 1, .reusable = false}}, SHIFT(192),
+  [432] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_property, 3, 0, 33),
+  [434] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 7, 0, 35),
+  [436] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_link_style, 1, 0, 0),
+  [438] = {.entry = {.count = 1, .reusable = false}}, SHIFT(147),
+  [440] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_style_statement, 2, 0, 9),
+  [442] = {.entry = {.count = 1, .reusable = false}}, SHIFT(152),
+  [444] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_click_statement, 2, 0, 9),
+  [446] = {.entry = {.count = 1, .reusable = false}}, SHIFT(153),
+  [448] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 1, 0, 0),
+  [450] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction_statement, 2, 0, 7),
+  [452] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 2, 0, 9),
+  [454] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 2, 0, 10),
+  [456] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 2, 0, 9),
+  [458] = {.entry = {.count = 1, .reusable = false}}, SHIFT(232),
+  [460] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 3, 0, 17),
+  [462] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 18),
+  [464] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 3, 0, 20),
+  [466] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 3, 0, 21),
+  [468] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 22),
+  [470] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 2),
+  [472] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction, 1, 0, 0),
+  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(209),
+  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(210),
+  [478] = {.entry = {.count = 1, .reusable = false}}, SHIFT(211),
+  [480] = {.entry = {.count = 1, .reusable = false}}, SHIFT(212),
+  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(234),
+  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(214),
+  [486] = {.entry = {.count = 1, .reusable = false}}, SHIFT(215),
+  [488] = {.entry = {.count = 1, .reusable = false}}, SHIFT(216),
+  [490] = {.entry = {.count = 1, .reusable = false}}, SHIFT(217),
+  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(218),
+  [494] = {.entry = {.count = 1, .reusable = false}}, SHIFT(183),
+  [496] = {.entry = {.count = 1, .reusable = false}}, SHIFT(184),
+  [498] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 25),
+  [500] = {.entry = {.count = 1, .reusable = false}}, SHIFT(227),
+  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(228),
+  [504] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 1, 0, 14),
+  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [508] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 2, 0, 6),
+  [510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
+  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [516] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28),
+  [518] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28), SHIFT_REPEAT(223),
+  [521] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
+  [523] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(178),
+  [526] = {.entry = {.count = 1, .reusable = false}}, SHIFT(220),
+  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(155),
+  [542] = {.entry = {.count = 1, .reusable = false}}, SHIFT(233),
+  [544] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 4, 0, 34),
+  [546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
+  [548] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 3, 0, 32),
+  [550] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [552] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [554] = {.entry = {.count = 1, .reusable = false}}, SHIFT(138),
+  [556] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 9),
+  [558] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [560] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [562] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [564] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [566] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
+  [568] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [570] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [572] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [576] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
+  [578] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [580] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [582] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [588] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [592] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [594] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [596] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [598] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [600] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [602] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [604] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [606] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [608] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [610] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [612] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
+  [614] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [616] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [618] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [620] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [622] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [626] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [628] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [630] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [632] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
+  [634] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
+  [636] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
 };
 
 #ifdef __cplusplus
@@ -8184,7 +8838,8 @@ TS_PUBLIC const TSLanguage *tree_sitter_dfd(void) {
     .keyword_capture_token = sym_identifier,
     .primary_state_ids = ts_primary_state_ids,
     .name = "dfd",
-    .max_reserved_word_set_size = 0,
+    .reserved_words = &ts_reserved_words[0][0],
+    .max_reserved_word_set_size = 1,
     .metadata = {
       .major_version = 0,
       .minor_version = 1,

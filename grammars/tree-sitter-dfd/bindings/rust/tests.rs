@@ -221,14 +221,27 @@ fn an_unclosed_bracket_is_a_missing_bracket_right_after_the_label() {
 }
 
 #[test]
-fn a_dangling_arrow_is_an_error_right_after_the_arrow() {
+fn a_link_may_continue_on_the_next_line_as_in_mermaid() {
     let source = "flowchart LR\n  a -->\n  b --> c\n";
     let tree = parse(source);
-    let found = problems(&tree);
-    assert_eq!(found.len(), 1, "{}", tree.root_node().to_sexp());
-    assert_eq!(found[0].start_byte(), end_of(source, "a -->"));
+    assert!(
+        !tree.root_node().has_error(),
+        "{}",
+        tree.root_node().to_sexp()
+    );
+    let edge = tree.root_node().named_child(1).expect("the edge statement");
+    assert_eq!(edge.kind(), "edge_statement");
+    assert_eq!(
+        edge.named_child_count(),
+        5,
+        "a --> b --> c: {}",
+        edge.to_sexp()
+    );
+}
 
-    // At the end of the text the node after the arrow is reported missing.
+#[test]
+fn a_dangling_arrow_is_a_missing_node_where_the_target_should_be() {
+    // At the end of the text.
     let source = "flowchart LR\n  b --> c\n  a -->";
     let tree = parse(source);
     let found = problems(&tree);
@@ -236,6 +249,22 @@ fn a_dangling_arrow_is_an_error_right_after_the_arrow() {
     assert!(found[0].is_missing());
     assert_eq!(found[0].kind(), "identifier");
     assert_eq!(found[0].start_byte(), source.len());
+
+    // Before a subgraph's `end`, which stays the subgraph's end (never a node).
+    let source = "flowchart LR\n  subgraph s\n    a -->\n  end\n  c --> d\n";
+    let tree = parse(source);
+    let found = problems(&tree);
+    assert_eq!(found.len(), 1, "{}", tree.root_node().to_sexp());
+    assert!(found[0].is_missing());
+    assert_eq!(found[0].kind(), "identifier");
+    let at = found[0].start_byte();
+    assert!(
+        at >= end_of(source, "a -->") && at <= source.find("end").expect("end"),
+        "MISSING at {at}"
+    );
+    let subgraph = tree.root_node().named_child(1).expect("the subgraph");
+    assert_eq!(subgraph.kind(), "subgraph");
+    assert_eq!(subgraph.end_byte(), end_of(source, "  end"));
 }
 
 #[test]
