@@ -18,7 +18,7 @@ pub mod suppress;
 pub mod symbols;
 
 //TMP pub use code_lens::{CodeLens, code_lens};
-//TMP pub use completion::{CompletionItem, CompletionKind, completions};
+pub use completion::{CompletionItem, CompletionKind, completions};
 //TMP pub use folding::{FoldingKind, FoldingRange, folding_ranges};
 pub use hover::{Hover, hover};
 pub use navigation::{
