@@ -3,7 +3,8 @@
 //! free id, section snippets after `#`, diagram node ids and front-matter keys.
 
 use super::context::{
-    CellAt, Field, TableKind, cell_at, clamp, label_at, line_at, mermaid_at, part_at, word_at,
+    CellAt, Field, TableKind, cell_at, clamp, excerpt, label_at, line_at, mermaid_at, part_at,
+    word_at,
 };
 use crate::analysis::Analysis;
 use crate::config::Config;
@@ -125,15 +126,6 @@ fn capitalized(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn excerpt(s: &str, max: usize) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() <= max {
-        return s;
-    }
-    let cut: String = s.chars().take(max).collect();
-    format!("{}…", cut.trim_end())
-}
-
 fn cell_items(
     text: &str,
     doc: &Document,
@@ -146,9 +138,9 @@ fn cell_items(
     };
     let part = part_at(text, cell.content, offset);
     match field {
-        Field::Threat(ThreatField::Id) | Field::Asset(AssetField::Id) | Field::Mitigation(MitigationField::Id) => {
-            next_id_items(doc, cell.kind, cell.content)
-        }
+        Field::Threat(ThreatField::Id)
+        | Field::Asset(AssetField::Id)
+        | Field::Mitigation(MitigationField::Id) => next_id_items(doc, cell.kind, cell.content),
         Field::Threat(ThreatField::Description) => vec![statement_item(offset)],
         _ => field_items(text, doc, config, field, part, offset),
     }
@@ -206,7 +198,8 @@ fn field_items(
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let mut item = CompletionItem::new(capitalized(s), CompletionKind::Value, part).sort(i);
+                let mut item =
+                    CompletionItem::new(capitalized(s), CompletionKind::Value, part).sort(i);
                 if let Some(days) = config.remediation_days(s) {
                     item = item.detail(format!("fix within {days} days"));
                 }
@@ -300,7 +293,11 @@ fn next_id_items(doc: &Document, kind: TableKind, replace: TextRange) -> Vec<Com
             "next free threat id",
             CompletionKind::Threat,
         ),
-        TableKind::Assets => (doc.assets.next_id(), "next free asset id", CompletionKind::Asset),
+        TableKind::Assets => (
+            doc.assets.next_id(),
+            "next free asset id",
+            CompletionKind::Asset,
+        ),
         TableKind::Mitigations => (
             doc.mitigations.next_id(),
             "next free mitigation id",
@@ -316,10 +313,14 @@ fn next_id_items(doc: &Document, kind: TableKind, replace: TextRange) -> Vec<Com
 fn new_item_ids(text: &str, doc: &Document, offset: usize) -> Vec<CompletionItem> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?([A-Za-z]*-?\d*)$").unwrap_or_else(|e| panic!("{e}"))
+        Regex::new(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?([A-Za-z]*-?\d*)$")
+            .unwrap_or_else(|e| panic!("{e}"))
     });
     let line = line_at(text, offset);
-    let Some(m) = re.captures(&text[line.start..offset]).and_then(|c| c.get(1)) else {
+    let Some(m) = re
+        .captures(&text[line.start..offset])
+        .and_then(|c| c.get(1))
+    else {
         return Vec::new();
     };
     let replace = TextRange::new(line.start + m.start(), offset);
@@ -340,14 +341,25 @@ fn new_item_ids(text: &str, doc: &Document, offset: usize) -> Vec<CompletionItem
 }
 
 /// `#`, `##`, `### Th` at a line start: the threat-model section skeletons.
-fn section_items(text: &str, doc: &Document, config: &Config, offset: usize) -> Option<Vec<CompletionItem>> {
+fn section_items(
+    text: &str,
+    doc: &Document,
+    config: &Config,
+    offset: usize,
+) -> Option<Vec<CompletionItem>> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"^(#{1,6})(?:[ \t]+[^#\n]*)?$").unwrap_or_else(|e| panic!("{e}")));
+    let re = RE.get_or_init(|| {
+        Regex::new(r"^(#{1,6})(?:[ \t]+[^#\n]*)?$").unwrap_or_else(|e| panic!("{e}"))
+    });
     let line = line_at(text, offset);
     if !text[offset..line.end].trim().is_empty() {
         return None;
     }
-    let hashes = re.captures(&text[line.start..offset])?.get(1)?.as_str().to_string();
+    let hashes = re
+        .captures(&text[line.start..offset])?
+        .get(1)?
+        .as_str()
+        .to_string();
     let nl = crate::rules::edits::eol(text);
     let t = templates();
     let m = config.methodology();
@@ -356,7 +368,10 @@ fn section_items(text: &str, doc: &Document, config: &Config, offset: usize) -> 
     if doc.threat_model.is_none() && hashes.len() < 6 {
         let heading = t.threat_model_heading.trim_start_matches('#').trim();
         let mut body = format!("{hashes} {heading}\n");
-        for kind in SectionKind::REQUIRED.into_iter().chain([SectionKind::Review]) {
+        for kind in SectionKind::REQUIRED
+            .into_iter()
+            .chain([SectionKind::Review])
+        {
             if doc.section_index(kind).is_none()
                 && let Some(s) = t.subsection(kind.id(), &sub_hashes, m)
             {
@@ -458,10 +473,14 @@ fn front_matter_items(text: &str, doc: &Document, offset: usize) -> Option<Vec<C
             .enumerate()
             .filter(|(_, k)| fm.key(&k.key).is_none() && !written.contains(&k.key.as_str()))
             .map(|(i, k)| {
-                let mut item = CompletionItem::new(&k.key, CompletionKind::FrontMatterKey, TextRange::new(line.start, offset))
-                    .detail(k.detail.clone())
-                    .doc(k.documentation.clone())
-                    .sort(i);
+                let mut item = CompletionItem::new(
+                    &k.key,
+                    CompletionKind::FrontMatterKey,
+                    TextRange::new(line.start, offset),
+                )
+                .detail(k.detail.clone())
+                .doc(k.documentation.clone())
+                .sort(i);
                 item.insert_text = format!("{}: ", k.key);
                 item
             })
@@ -503,7 +522,10 @@ mod tests {
     fn severity_cell_lists_the_config_scale() {
         let at = DOC.find("| High |").unwrap_or(0) + 4;
         let items = complete(DOC, at);
-        assert_eq!(labels(&items), ["Critical", "High", "Medium", "Low", "Informational"]);
+        assert_eq!(
+            labels(&items),
+            ["Critical", "High", "Medium", "Low", "Informational"]
+        );
         assert_eq!(items[1].detail.as_deref(), Some("fix within 30 days"));
         assert_eq!(items[1].replace.slice(DOC), "High");
     }
@@ -523,7 +545,10 @@ mod tests {
         let at = text.find("| A\n").unwrap_or(0) + 3;
         let items = complete(&text, at);
         assert_eq!(labels(&items), ["A1", "A2"]);
-        assert_eq!(items[0].detail.as_deref(), Some("Orders replica (confidential)"));
+        assert_eq!(
+            items[0].detail.as_deref(),
+            Some("Orders replica (confidential)")
+        );
         assert_eq!(items[0].replace.slice(&text), "A");
     }
 
@@ -533,7 +558,10 @@ mod tests {
         let at = text.find("| \n- **T3**").unwrap_or(0) + 2;
         let items = complete(&text, at);
         assert_eq!(labels(&items), ["T4"]);
-        let at = DOC.find("- M2:").unwrap_or(0) + DOC[DOC.find("- M2:").unwrap_or(0)..].find('\n').unwrap_or(0);
+        let at = DOC.find("- M2:").unwrap_or(0)
+            + DOC[DOC.find("- M2:").unwrap_or(0)..]
+                .find('\n')
+                .unwrap_or(0);
         let text = format!("{}\n- M{}", &DOC[..at], &DOC[at..]);
         let items = complete(&text, at + 4);
         assert_eq!(labels(&items), ["M3"]);
@@ -569,7 +597,10 @@ mod tests {
     #[test]
     fn classification_cell_in_the_inventory() {
         let at = DOC.find("| confidential |").unwrap_or(0) + 4;
-        assert_eq!(labels(&complete(DOC, at)), ["public", "internal", "confidential", "restricted"]);
+        assert_eq!(
+            labels(&complete(DOC, at)),
+            ["public", "internal", "confidential", "restricted"]
+        );
     }
 
     #[test]
@@ -577,10 +608,21 @@ mod tests {
         let text = "# Design\n\n## Overview\n\nStuff.\n\n##";
         let items = complete(text, text.len());
         assert_eq!(items[0].label, "Threat model");
-        assert!(items[0].insert_text.starts_with("## Threat model\n\n### Scope\n"));
+        assert!(
+            items[0]
+                .insert_text
+                .starts_with("## Threat model\n\n### Scope\n")
+        );
         assert!(items[0].insert_text.contains("| T1 | Spoofing |"));
-        let threats = items.iter().find(|i| i.label == "Threats").unwrap_or_else(|| panic!("no threats"));
-        assert!(threats.insert_text.starts_with("## Threats\n\n| ID | STRIDE |"));
+        let threats = items
+            .iter()
+            .find(|i| i.label == "Threats")
+            .unwrap_or_else(|| panic!("no threats"));
+        assert!(
+            threats
+                .insert_text
+                .starts_with("## Threats\n\n| ID | STRIDE |")
+        );
         assert_eq!(threats.replace.slice(text), "##");
         // Not in the middle of a heading's text.
         assert!(complete(text, text.find("## Overview").unwrap_or(0) + 4).is_empty());
@@ -590,8 +632,14 @@ mod tests {
     fn front_matter_keys_and_values() {
         let text = "---\ntitle: X\nsta\n---\n\n# X\n";
         let items = complete(text, text.find("sta\n").unwrap_or(0) + 3);
-        assert!(!labels(&items).contains(&"title"), "present keys are not offered again");
-        let status = items.iter().find(|i| i.label == "status").unwrap_or_else(|| panic!("no status"));
+        assert!(
+            !labels(&items).contains(&"title"),
+            "present keys are not offered again"
+        );
+        let status = items
+            .iter()
+            .find(|i| i.label == "status")
+            .unwrap_or_else(|| panic!("no status"));
         assert_eq!(status.insert_text, "status: ");
         assert_eq!(status.replace.slice(text), "sta");
         let text = "---\nstatus: \n---\n\n# X\n";

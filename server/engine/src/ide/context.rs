@@ -25,9 +25,7 @@ pub(crate) fn clamp(text: &str, offset: usize) -> usize {
 pub(crate) fn line_at(text: &str, offset: usize) -> TextRange {
     let offset = clamp(text, offset);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..]
-        .find('\n')
-        .map_or(text.len(), |i| offset + i);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let end = if text[start..end].ends_with('\r') {
         end - 1
     } else {
@@ -38,7 +36,11 @@ pub(crate) fn line_at(text: &str, offset: usize) -> TextRange {
 
 /// The run of characters satisfying `is_word` around `offset` (a cursor just after a
 /// word is on it).
-pub(crate) fn word_at(text: &str, offset: usize, is_word: impl Fn(char) -> bool) -> Option<TextRange> {
+pub(crate) fn word_at(
+    text: &str,
+    offset: usize,
+    is_word: impl Fn(char) -> bool,
+) -> Option<TextRange> {
     let offset = clamp(text, offset);
     let start = text[..offset]
         .char_indices()
@@ -51,6 +53,21 @@ pub(crate) fn word_at(text: &str, offset: usize, is_word: impl Fn(char) -> bool)
         .find(|(_, c)| !is_word(*c))
         .map_or(text.len(), |(i, _)| offset + i);
     (start < end).then(|| TextRange::new(start, end))
+}
+
+/// The start of `s` for a one-line label: whitespace collapsed, cut at a word boundary
+/// after at most `max` characters, with `…` when cut.
+pub(crate) fn excerpt(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() <= max {
+        return s;
+    }
+    let cut: String = s.chars().take(max + 1).collect();
+    let kept = match cut.rfind(' ') {
+        Some(i) if i > 0 => &cut[..i],
+        _ => cut.trim_end(),
+    };
+    format!("{}…", kept.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
 /// What kind of table a cell belongs to.
@@ -83,13 +100,17 @@ pub(crate) struct CellAt {
 }
 
 fn is_row(line: &str) -> bool {
-    line.trim_start().trim_start_matches('>').trim_start().starts_with('|')
+    line.trim_start()
+        .trim_start_matches('>')
+        .trim_start()
+        .starts_with('|')
 }
 
 fn is_delimiter(line: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^[\s>]*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$").unwrap_or_else(|e| panic!("{e}"))
+        Regex::new(r"^[\s>]*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+            .unwrap_or_else(|e| panic!("{e}"))
     })
     .is_match(line)
 }
@@ -211,7 +232,11 @@ pub(crate) fn cell_at(text: &str, doc: &Document, offset: usize) -> Option<CellA
         TableKind::Mitigations
     };
     let field = match kind {
-        TableKind::Threats => threat_cols.get(column).copied().flatten().map(Field::Threat),
+        TableKind::Threats => threat_cols
+            .get(column)
+            .copied()
+            .flatten()
+            .map(Field::Threat),
         TableKind::Assets => map_header(&header_cells, asset_field)
             .get(column)
             .copied()
@@ -223,7 +248,12 @@ pub(crate) fn cell_at(text: &str, doc: &Document, offset: usize) -> Option<CellA
             .flatten()
             .map(Field::Mitigation),
     };
-    if kind == TableKind::Mitigations && field.is_none() && !map_header(&header_cells, mitigation_field).iter().any(Option::is_some) {
+    if kind == TableKind::Mitigations
+        && field.is_none()
+        && !map_header(&header_cells, mitigation_field)
+            .iter()
+            .any(Option::is_some)
+    {
         return None;
     }
     Some(CellAt {
@@ -266,14 +296,6 @@ pub(crate) fn mermaid_at(doc: &Document, offset: usize) -> Option<usize> {
     })
 }
 
-/// Whether `offset` is inside the YAML of the front matter.
-pub(crate) fn in_front_matter(doc: &Document, offset: usize) -> bool {
-    doc.front_matter.as_ref().is_some_and(|fm| {
-        let first_line_end = fm.yaml.start;
-        first_line_end <= offset && offset <= fm.yaml.end.max(fm.yaml.start)
-    })
-}
-
 /// Whether `offset` lies in the threat model: its container, else the threats section,
 /// else anywhere when the doc has neither.
 pub(crate) fn in_threat_model(doc: &Document, offset: usize) -> bool {
@@ -287,7 +309,11 @@ pub(crate) fn in_threat_model(doc: &Document, offset: usize) -> bool {
 /// (`Assets: A1`, `Severity: `, `Mitigation: M2` in a list item): the field and the value
 /// part at the offset. Also the list-form shapes `[Tampering, ` (categories), `(Hi`
 /// (severity) and `on A` (targets).
-pub(crate) fn label_at(text: &str, doc: &Document, offset: usize) -> Option<(ThreatField, TextRange)> {
+pub(crate) fn label_at(
+    text: &str,
+    doc: &Document,
+    offset: usize,
+) -> Option<(ThreatField, TextRange)> {
     let offset = clamp(text, offset);
     if !in_threat_model(doc, offset) {
         return None;
@@ -296,7 +322,10 @@ pub(crate) fn label_at(text: &str, doc: &Document, offset: usize) -> Option<(Thr
     let prefix = &text[line.start..offset];
     let rest_of_line = &text[offset..line.end];
     let value_end = |stop: &[char]| -> usize {
-        offset + rest_of_line.find(|c: char| stop.contains(&c)).unwrap_or(rest_of_line.len())
+        offset
+            + rest_of_line
+                .find(|c: char| stop.contains(&c))
+                .unwrap_or(rest_of_line.len())
     };
     static BRACKET: OnceLock<Regex> = OnceLock::new();
     static PAREN: OnceLock<Regex> = OnceLock::new();
@@ -308,11 +337,17 @@ pub(crate) fn label_at(text: &str, doc: &Document, offset: usize) -> Option<(Thr
     let list_item = re(&ON, r"^\s*(?:[-*+]|\d+[.)])\s");
     let is_item = list_item.is_match(prefix);
     if is_item {
-        if let Some(m) = re(&BRACKET, r"\[([^\]\[]*)$").captures(prefix).and_then(|c| c.get(1)) {
+        if let Some(m) = re(&BRACKET, r"\[([^\]\[]*)$")
+            .captures(prefix)
+            .and_then(|c| c.get(1))
+        {
             let within = TextRange::new(line.start + m.start(), value_end(&[']']));
             return Some((ThreatField::Category, part_at(text, within, offset)));
         }
-        if let Some(m) = re(&PAREN, r"\]\s*\(([A-Za-z]*)$").captures(prefix).and_then(|c| c.get(1)) {
+        if let Some(m) = re(&PAREN, r"\]\s*\(([A-Za-z]*)$")
+            .captures(prefix)
+            .and_then(|c| c.get(1))
+        {
             let within = TextRange::new(line.start + m.start(), value_end(&[')']));
             return Some((ThreatField::Severity, part_at(text, within, offset)));
         }
@@ -351,6 +386,13 @@ pub(crate) fn label_at(text: &str, doc: &Document, offset: usize) -> Option<(Thr
 mod tests {
     use super::*;
     use crate::config::Config;
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("a  short\ntext", 20), "a short text");
+        assert_eq!(excerpt("one two three four", 9), "one two…");
+        assert_eq!(excerpt("one, two", 4), "one…");
+    }
 
     const THREATS: &str = "# D\n\n## Threat model\n\n### Threats\n\n| ID | STRIDE | Asset | Threat | Severity |\n|----|----|----|----|----|\n| T1 | S | A1 | x | High |\n";
 
@@ -393,7 +435,10 @@ mod tests {
         assert!(r.is_empty() && r.start == 3);
         let md = "# D\n\n## Threat model\n\n- **T4** [Tampering, Inf] (Hi) on A1, A — x. Mitigation: M2, M\n\nAssets: A3\n";
         let doc = Document::parse(md, &Config::default());
-        let f = |m: &str, d: usize| label_at(md, &doc, md.find(m).unwrap_or(0) + d).map(|(f, r)| (f, r.slice(md).to_string()));
+        let f = |m: &str, d: usize| {
+            label_at(md, &doc, md.find(m).unwrap_or(0) + d)
+                .map(|(f, r)| (f, r.slice(md).to_string()))
+        };
         assert_eq!(f("Inf]", 3), Some((ThreatField::Category, "Inf".into())));
         assert_eq!(f("Hi)", 2), Some((ThreatField::Severity, "Hi".into())));
         assert_eq!(f("A —", 1), Some((ThreatField::Target, "A".into())));

@@ -2,8 +2,8 @@
 //! what threatmark knows (the methodology, the config, the doc's own rows).
 
 use super::context::{
-    CellAt, Field, cell_at, clamp, in_threat_model, label_at, line_at, mermaid_at, part_at,
-    word_at,
+    CellAt, Field, cell_at, clamp, excerpt, in_threat_model, label_at, line_at, mermaid_at,
+    part_at, word_at,
 };
 use super::navigation::{IdKind, symbol_at};
 use crate::analysis::Analysis;
@@ -68,9 +68,7 @@ pub fn hover(analysis: &Analysis, text: &str, config: &Config, offset: usize) ->
             let part = part_at(text, c.content, offset);
             c.field.map(|f| (f, part, c.content))
         })
-        .or_else(|| {
-            label_at(text, cx.doc, offset).map(|(f, part)| (Field::Threat(f), part, part))
-        });
+        .or_else(|| label_at(text, cx.doc, offset).map(|(f, part)| (Field::Threat(f), part, part)));
     if let Some((field, part, cell)) = field_at
         && let Some(h) = field_hover(&cx, field, part, cell, offset)
     {
@@ -132,7 +130,9 @@ fn field_hover(
         Field::Threat(ThreatField::Severity) if !value.is_empty() => {
             Some(severity_hover(cx, cell.slice(cx.text), cell))
         }
-        Field::Threat(ThreatField::Status) if !value.is_empty() => status_hover(cell.slice(cx.text), cell),
+        Field::Threat(ThreatField::Status) if !value.is_empty() => {
+            status_hover(cell.slice(cx.text), cell)
+        }
         Field::Threat(ThreatField::Target) => target_hover(cx, part, offset),
         Field::Asset(AssetField::Name | AssetField::Id | AssetField::Classification) => {
             let i = cx
@@ -153,7 +153,11 @@ fn field_hover(
 
 /// The category a part of a category cell names at `offset`: a letter of `T/I` or
 /// `STRIDE`, a word, a short form.
-fn category_in_part(text: &str, part: TextRange, offset: usize) -> Option<(StrideCategory, TextRange)> {
+fn category_in_part(
+    text: &str,
+    part: TextRange,
+    offset: usize,
+) -> Option<(StrideCategory, TextRange)> {
     let s = part.slice(text);
     let letters = s.trim();
     let all_letters = !letters.is_empty()
@@ -161,9 +165,12 @@ fn category_in_part(text: &str, part: TextRange, offset: usize) -> Option<(Strid
         && letters
             .chars()
             .all(|c| c.is_ascii_alphabetic() && StrideCategory::from_letter(c).is_some())
-        && (letters.chars().all(|c| c.is_ascii_uppercase()) || letters.eq_ignore_ascii_case("stride"));
+        && (letters.chars().all(|c| c.is_ascii_uppercase())
+            || letters.eq_ignore_ascii_case("stride"));
     if all_letters {
-        let rel = offset.saturating_sub(part.start).min(s.len().saturating_sub(1));
+        let rel = offset
+            .saturating_sub(part.start)
+            .min(s.len().saturating_sub(1));
         let c = s[rel..].chars().next()?;
         let cat = StrideCategory::from_letter(c)?;
         return Some((cat, TextRange::new(part.start + rel, part.start + rel + 1)));
@@ -173,7 +180,15 @@ fn category_in_part(text: &str, part: TextRange, offset: usize) -> Option<(Strid
 }
 
 /// Writers' words for a category that are too common to mean it by themselves in prose.
-const AMBIGUOUS: &[&str] = &["id", "info", "denial", "disclosure", "elevation", "spoof", "tamper"];
+const AMBIGUOUS: &[&str] = &[
+    "id",
+    "info",
+    "denial",
+    "disclosure",
+    "elevation",
+    "spoof",
+    "tamper",
+];
 
 /// A category named in prose or a heading of the threat model: up to three words around
 /// the offset that together name one.
@@ -205,7 +220,10 @@ fn category_word_hover(cx: &Cx<'_>, offset: usize) -> Option<Hover> {
             let range = TextRange::new(words[first].start, last.end);
             let phrase = range.slice(cx.text);
             // Only spaces or hyphens between the words: `Denial-of-Service`.
-            if phrase.chars().any(|c| !c.is_alphanumeric() && c != ' ' && c != '-') {
+            if phrase
+                .chars()
+                .any(|c| !c.is_alphanumeric() && c != ' ' && c != '-')
+            {
                 continue;
             }
             if len == 1 && AMBIGUOUS.contains(&phrase.to_lowercase().as_str()) {
@@ -228,7 +246,10 @@ fn bullet_list(out: &mut String, items: &[String]) {
 fn element_type_names(m: &Methodology, info: &CategoryInfo) -> String {
     info.elements
         .iter()
-        .map(|id| m.element(id).map_or(id.replace('_', " "), |e| e.name.to_lowercase()))
+        .map(|id| {
+            m.element(id)
+                .map_or(id.replace('_', " "), |e| e.name.to_lowercase())
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -236,17 +257,11 @@ fn element_type_names(m: &Methodology, info: &CategoryInfo) -> String {
 fn threat_label(t: &Threat) -> String {
     match &t.id {
         Some(id) => id.value.clone(),
-        None => format!("\"{}\"", excerpt(t.description.as_ref().map_or("", |d| &d.value), 40)),
+        None => format!(
+            "\"{}\"",
+            excerpt(t.description.as_ref().map_or("", |d| &d.value), 40)
+        ),
     }
-}
-
-fn excerpt(s: &str, max: usize) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() <= max {
-        return s;
-    }
-    let cut: String = s.chars().take(max).collect();
-    format!("{}…", cut.trim_end())
 }
 
 fn category_hover(cx: &Cx<'_>, cat: StrideCategory, range: TextRange) -> Option<Hover> {
@@ -318,12 +333,20 @@ fn severity_hover(cx: &Cx<'_>, raw: &str, range: TextRange) -> Hover {
             md.push_str("\n\n");
             match cx.config.remediation_days(&level) {
                 Some(days) => {
-                    let _ = write!(md, "Fix within **{days} days** (`remediation_days.{level}`).");
+                    let _ = write!(
+                        md,
+                        "Fix within **{days} days** (`remediation_days.{level}`)."
+                    );
                 }
                 None => md.push_str("The config sets no remediation time for it."),
             }
             let place = scale.iter().position(|s| *s == level).map_or(0, |i| i + 1);
-            let _ = write!(md, " Level {place} of {} on the scale: {}.", scale.len(), scale.join(", "));
+            let _ = write!(
+                md,
+                " Level {place} of {} on the scale: {}.",
+                scale.len(),
+                scale.join(", ")
+            );
             md
         }
         None => format!(
@@ -372,7 +395,12 @@ fn target_hover(cx: &Cx<'_>, part: TextRange, offset: usize) -> Option<Hover> {
         },
         None => {
             let a = cx.doc.assets.find(part.slice(cx.text))?;
-            let i = cx.doc.assets.assets.iter().position(|b| std::ptr::eq(a, b))?;
+            let i = cx
+                .doc
+                .assets
+                .assets
+                .iter()
+                .position(|b| std::ptr::eq(a, b))?;
             (i, part)
         }
     };
@@ -433,7 +461,10 @@ fn id_hover(cx: &Cx<'_>, kind: IdKind, id: &str, range: TextRange) -> Option<Hov
 
 fn asset_markdown(cx: &Cx<'_>, index: usize, a: &Asset) -> String {
     let mut md = String::new();
-    let id = a.id.as_ref().map(|i| format!("{} · ", i.value)).unwrap_or_default();
+    let id =
+        a.id.as_ref()
+            .map(|i| format!("{} · ", i.value))
+            .unwrap_or_default();
     let _ = write!(md, "**{id}{}**", a.name.value);
     match a.classification.as_ref().filter(|c| !c.value.is_empty()) {
         Some(c) => {
@@ -465,7 +496,9 @@ fn asset_markdown(cx: &Cx<'_>, index: usize, a: &Asset) -> String {
     } else {
         md.push_str("Threats against it:\n");
         for i in against {
-            let Some(t) = cx.doc.threats.get(i) else { continue };
+            let Some(t) = cx.doc.threats.get(i) else {
+                continue;
+            };
             let _ = writeln!(md, "- {}", threat_line(cx, i, t));
         }
     }
@@ -487,13 +520,18 @@ fn status_word(cx: &Cx<'_>, i: usize) -> &'static str {
 /// `**T2** Tampering — a bug in token refresh… (Medium, mitigated)`
 fn threat_line(cx: &Cx<'_>, i: usize, t: &Threat) -> String {
     let cats: Vec<&str> = t.categories.iter().map(|c| c.name()).collect();
-    let desc = t.description.as_ref().map_or(String::new(), |d| excerpt(&d.value, 60));
+    let desc = t
+        .description
+        .as_ref()
+        .map_or(String::new(), |d| excerpt(&d.value, 60));
     let mut tail = Vec::new();
     if let Some(s) = cx.facts().threats.get(i).and_then(|f| f.severity.clone()) {
         tail.push(capitalized(&s));
     }
     tail.push(status_word(cx, i).to_string());
-    let id = t.id.as_ref().map_or("—".to_string(), |x| format!("**{}**", x.value));
+    let id =
+        t.id.as_ref()
+            .map_or("—".to_string(), |x| format!("**{}**", x.value));
     format!("{id} {} — {desc} ({})", cats.join(", "), tail.join(", "))
 }
 
@@ -541,7 +579,12 @@ fn threat_markdown(cx: &Cx<'_>, i: usize) -> String {
             .value
             .split([',', ';', ' '])
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-            .filter_map(|w| cx.doc.mitigations.find(w).map(|x| format!("{w}: {}", excerpt(&x.text.value, 80))))
+            .filter_map(|w| {
+                cx.doc
+                    .mitigations
+                    .find(w)
+                    .map(|x| format!("{w}: {}", excerpt(&x.text.value, 80)))
+            })
             .collect();
         if resolved.is_empty() {
             let _ = writeln!(md, "- Mitigation: {}", excerpt(&m.value, 120));
@@ -556,7 +599,10 @@ fn threat_markdown(cx: &Cx<'_>, i: usize) -> String {
         Some(ticket) => {
             let _ = writeln!(md, "- Ticket: {ticket}");
         }
-        None if facts.as_ref().is_some_and(|f| f.is_critical_or_high() && !f.mitigated) => {
+        None if facts
+            .as_ref()
+            .is_some_and(|f| f.is_critical_or_high() && !f.mitigated) =>
+        {
             md.push_str("- Ticket: none yet. Where is the work tracked?\n");
         }
         None => {}
@@ -600,12 +646,8 @@ fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, e: &Element) -> String {
         md.push_str(", on a trust boundary");
     }
     md.push_str("\n\n");
-    let letters = |cats: &[StrideCategory]| {
-        cats.iter()
-            .map(|c| c.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let letters =
+        |cats: &[StrideCategory]| cats.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
     let _ = writeln!(
         md,
         "STRIDE for a {}: {}\n",
@@ -619,7 +661,12 @@ fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, e: &Element) -> String {
             .filter_map(|&i| cx.doc.threats.get(i))
             .map(threat_label)
             .collect();
-        let _ = writeln!(md, "- Covered: {} (by {})", letters(&cov.addressed), by.join(", "));
+        let _ = writeln!(
+            md,
+            "- Covered: {} (by {})",
+            letters(&cov.addressed),
+            by.join(", ")
+        );
     }
     if cov.missing.is_empty() {
         md.push_str("- Every category that applies to it is covered.\n");
@@ -631,15 +678,21 @@ fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, e: &Element) -> String {
     }
     let asset = cx.doc.assets.assets.iter().find(|a| {
         crate::rules::facts::names_element(cx.doc, &a.name.value, e)
-            || a.id.as_ref().is_some_and(|id| crate::rules::facts::names_element(cx.doc, &id.value, e))
+            || a.id
+                .as_ref()
+                .is_some_and(|id| crate::rules::facts::names_element(cx.doc, &id.value, e))
     });
     match asset {
         Some(a) => {
-            let id = a.id.as_ref().map_or(a.name.value.as_str(), |i| i.value.as_str());
+            let id =
+                a.id.as_ref()
+                    .map_or(a.name.value.as_str(), |i| i.value.as_str());
             let _ = write!(md, "\nIn the inventory as {id}.");
         }
         None if e.kind == crate::diagram::ElementKind::DataStore => {
-            md.push_str("\nNot in the asset inventory: what does it hold, and how sensitive is it?");
+            md.push_str(
+                "\nNot in the asset inventory: what does it hold, and how sensitive is it?",
+            );
         }
         None => {}
     }
@@ -671,10 +724,21 @@ mod tests {
     fn a_letter_in_a_category_cell_asks_its_question() {
         let h = hover_at(DOC, "| T |", 2).unwrap_or_else(|| panic!("no hover"));
         assert_eq!(h.range.slice(DOC), "T");
-        assert!(h.markdown.starts_with("**What stops someone from changing this data"), "{}", h.markdown);
-        assert!(h.markdown.contains("*Tampering* (T) threatens **integrity**"));
+        assert!(
+            h.markdown
+                .starts_with("**What stops someone from changing this data"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown
+                .contains("*Tampering* (T) threatens **integrity**")
+        );
         assert!(h.markdown.contains("Typical mitigations:"));
-        assert!(h.markdown.contains("Applies to: process, data store, data flow."));
+        assert!(
+            h.markdown
+                .contains("Applies to: process, data store, data flow.")
+        );
         assert!(h.markdown.contains("In this threat model: T2."));
     }
 
@@ -696,34 +760,71 @@ mod tests {
         assert!(h.markdown.starts_with("**High** — "), "{}", h.markdown);
         assert!(h.markdown.contains("Fix within **30 days**"));
         let h = hover_at(DOC, "(Low)", 2).unwrap_or_else(|| panic!("no hover"));
-        assert!(h.markdown.contains("Fix within **180 days**"), "{}", h.markdown);
+        assert!(
+            h.markdown.contains("Fix within **180 days**"),
+            "{}",
+            h.markdown
+        );
     }
 
     #[test]
     fn asset_and_threat_and_mitigation_ids() {
         let h = hover_at(DOC, "on A1", 4).unwrap_or_else(|| panic!("no hover"));
-        assert!(h.markdown.starts_with("**A1 · Orders replica** — confidential"), "{}", h.markdown);
-        assert!(h.markdown.contains("Threats against it:\n- **T1** Information disclosure"));
-        assert!(h.markdown.contains("- **T3** Denial of service — a huge tenant history"));
+        assert!(
+            h.markdown
+                .starts_with("**A1 · Orders replica** — confidential"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown
+                .contains("Threats against it:\n- **T1** Information disclosure")
+        );
+        assert!(
+            h.markdown
+                .contains("- **T3** Denial of service — a huge tenant history")
+        );
         let h = hover_at(DOC, "| T1 |", 3).unwrap_or_else(|| panic!("no hover"));
-        assert!(h.markdown.starts_with("**T1** · Information disclosure · High · mitigated"), "{}", h.markdown);
-        assert!(h.markdown.contains("- Asset: A1 (Orders replica), A2 (Key store)"));
-        assert!(h.markdown.contains("- Mitigation: M1: One tenant per process"));
+        assert!(
+            h.markdown
+                .starts_with("**T1** · Information disclosure · High · mitigated"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown
+                .contains("- Asset: A1 (Orders replica), A2 (Key store)")
+        );
+        assert!(
+            h.markdown
+                .contains("- Mitigation: M1: One tenant per process")
+        );
         let h = hover_at(DOC, "- M2", 3).unwrap_or_else(|| panic!("no hover"));
         assert!(h.markdown.contains("Answers: T2."), "{}", h.markdown);
     }
 
     #[test]
     fn rule_code_in_a_suppression() {
-        let text = format!("{DOC}\n<!-- threatmark-disable TM011 -- the audit log has its own design -->\n");
+        let text = format!(
+            "{DOC}\n<!-- threatmark-disable TM011 -- the audit log has its own design -->\n"
+        );
         let h = hover_at(&text, "TM011", 2).unwrap_or_else(|| panic!("no hover"));
-        assert!(h.markdown.starts_with("**TM011** `unthreatened-asset` · info"), "{}", h.markdown);
+        assert!(
+            h.markdown
+                .starts_with("**TM011** `unthreatened-asset` · info"),
+            "{}",
+            h.markdown
+        );
     }
 
     #[test]
     fn an_open_threat_leads_with_the_question() {
         let text = DOC.replace("| Medium | M2 | Mitigated |", "| Medium |  | Open |");
         let h = hover_at(&text, "| T2 |", 3).unwrap_or_else(|| panic!("no hover"));
-        assert!(h.markdown.starts_with("**What stops it from happening"), "{}", h.markdown);
+        assert!(
+            h.markdown.starts_with("**What stops it from happening"),
+            "{}",
+            h.markdown
+        );
     }
 }

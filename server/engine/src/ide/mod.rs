@@ -17,12 +17,12 @@ pub mod navigation;
 pub mod suppress;
 pub mod symbols;
 
-//TMP pub use code_lens::{CodeLens, code_lens};
+pub use code_lens::{CodeLens, code_lens};
 pub use completion::{CompletionItem, CompletionKind, completions};
-//TMP pub use folding::{FoldingKind, FoldingRange, folding_ranges};
+pub use folding::{FoldingKind, FoldingRange, folding_ranges};
 pub use hover::{Hover, hover};
 pub use navigation::{
     IdKind, IdSymbol, RenameError, definition, prepare_rename, references, rename, symbol_at,
 };
-//TMP pub use suppress::{SuppressFix, suppress_fix};
-//TMP pub use symbols::{Symbol, SymbolKind, document_symbols};
+pub use suppress::{SuppressFix, suppress_fix};
+pub use symbols::{Symbol, SymbolKind, document_symbols};

@@ -90,7 +90,9 @@ fn classify(word: &str) -> Option<IdKind> {
 fn trim_word(text: &str, r: TextRange) -> TextRange {
     let s = r.slice(text);
     let lead = s.len() - s.trim_start_matches(['-', '_']).len();
-    let kept = s.trim_start_matches(['-', '_']).trim_end_matches(['-', '_']);
+    let kept = s
+        .trim_start_matches(['-', '_'])
+        .trim_end_matches(['-', '_']);
     TextRange::new(r.start + lead, r.start + lead + kept.len())
 }
 
@@ -187,7 +189,10 @@ pub fn symbol_at(analysis: &Analysis, text: &str, offset: usize) -> Option<IdSym
         return diagram_symbol(doc, text, offset);
     }
     if code_blocks(doc).any(|r| r.contains(offset))
-        || doc.front_matter.as_ref().is_some_and(|fm| fm.range.contains(offset))
+        || doc
+            .front_matter
+            .as_ref()
+            .is_some_and(|fm| fm.range.contains(offset))
     {
         return None;
     }
@@ -408,7 +413,9 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(
             lines,
-            ["| A1 | O", "| T1 | I", "| T2 | T", "- **T3**", "- M1: On", "- M2: Ap"]
+            [
+                "| A1 | O", "| T1 | I", "| T2 | T", "- **T3**", "- M1: On", "- M2: Ap"
+            ]
         );
         assert!(refs.iter().all(|r| r.slice(DOC) == "A1"));
         assert_eq!(references(&a, DOC, at, false).len(), refs.len() - 1);
@@ -420,16 +427,27 @@ pub(crate) mod tests {
     fn rename_asset_edits_every_reference_and_leaves_no_dangling_id() {
         let a = analysis(DOC);
         let at = DOC.find("A2 |").unwrap_or(0);
-        assert_eq!(prepare_rename(&a, DOC, at).map(|r| r.slice(DOC)), Some("A2"));
+        assert_eq!(
+            prepare_rename(&a, DOC, at).map(|r| r.slice(DOC)),
+            Some("A2")
+        );
         let at = DOC.find("| A1 |").unwrap_or(0) + 3;
         let edits = rename(&a, DOC, at, "A9").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(edits.len(), 6);
-        assert!(edits.iter().all(|e| e.range.slice(DOC) == "A1" && e.new_text == "A9"));
+        assert!(
+            edits
+                .iter()
+                .all(|e| e.range.slice(DOC) == "A1" && e.new_text == "A9")
+        );
         let renamed = apply(DOC, &edits);
         assert!(!renamed.contains("A1"), "{renamed}");
         assert!(renamed.contains("| A9 | Orders replica |") && renamed.contains("on A9 —"));
         let after = analysis(&renamed);
-        assert!(after.findings.iter().all(|f| f.code != "TM034"), "{:?}", after.findings);
+        assert!(
+            after.findings.iter().all(|f| f.code != "TM034"),
+            "{:?}",
+            after.findings
+        );
     }
 
     #[test]

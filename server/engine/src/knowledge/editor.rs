@@ -64,9 +64,20 @@ mod tests {
             "transferred",
             "not_applicable",
         ] {
-            assert!(e.status.get(s).is_some_and(|t| t.ends_with(['.', '?'])), "{s}");
+            assert!(
+                e.status.get(s).is_some_and(|t| t.ends_with(['.', '?'])),
+                "{s}"
+            );
         }
-        for k in ["title", "owner", "status", "last_reviewed", "reviewers", "security_reviewer", "risk"] {
+        for k in [
+            "title",
+            "owner",
+            "status",
+            "last_reviewed",
+            "reviewers",
+            "security_reviewer",
+            "risk",
+        ] {
             assert!(e.front_matter.iter().any(|f| f.key == k), "{k}");
         }
         assert!(e.threat_statement.snippet.contains("${5:asset}"));

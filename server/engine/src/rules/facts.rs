@@ -327,7 +327,11 @@ pub struct ElementCoverage {
     pub threats: Vec<usize>,
 }
 
-pub fn element_coverage(doc: &Document, methodology: &Methodology, element: &Element) -> ElementCoverage {
+pub fn element_coverage(
+    doc: &Document,
+    methodology: &Methodology,
+    element: &Element,
+) -> ElementCoverage {
     let categories = element_categories(methodology, element);
     let threats: Vec<usize> = doc
         .threats
