@@ -8,14 +8,15 @@ use super::context::{
 use super::navigation::{IdKind, symbol_at};
 use crate::analysis::Analysis;
 use crate::config::Config;
-use crate::diagram::{Diagram, Element};
+use crate::diagram::coverage::{Coverage, asset_of};
+use crate::diagram::{Diagram, Element, ElementKind};
 use crate::document::columns::{AssetField, ThreatField};
 use crate::document::ids::match_key;
 use crate::document::{Asset, Document, Threat};
 use crate::knowledge::editor::editor;
 use crate::knowledge::{CategoryInfo, Methodology};
 use crate::rules::Facts;
-use crate::rules::facts::{ThreatStatus, element_coverage, normalize_severity};
+use crate::rules::facts::{ThreatStatus, normalize_severity};
 use crate::rules::tm010_unlisted_asset::{Resolution, resolve_target_refs};
 use crate::span::TextRange;
 use crate::stride::{StrideCategory, parse_category_cell};
@@ -611,90 +612,97 @@ fn threat_markdown(cx: &Cx<'_>, i: usize) -> String {
 }
 
 fn element_hover(cx: &Cx<'_>, block: usize, offset: usize) -> Option<Hover> {
-    let diagram = cx.doc.diagrams.iter().find(|d| d.block == block)?;
-    let element = diagram.elements.iter().find(|e| {
-        e.id_ranges
-            .iter()
-            .any(|r| r.start <= offset && offset <= r.end)
-            || (e.range.start <= offset && offset <= e.range.end)
-    })?;
-    let range = element
-        .id_ranges
+    let index = cx.doc.diagrams.iter().position(|d| d.block == block)?;
+    let diagram = cx.doc.diagrams.get(index)?;
+    let on = |r: &TextRange| r.start <= offset && offset <= r.end;
+    let element = diagram
+        .elements
         .iter()
-        .copied()
-        .find(|r| r.start <= offset && offset <= r.end)
-        .unwrap_or(element.range);
+        .position(|e| e.id_ranges.iter().any(on))
+        .or_else(|| diagram.elements.iter().position(|e| on(&e.range)));
+    if let Some(i) = element {
+        let e = diagram.elements.get(i)?;
+        let range = e.id_ranges.iter().copied().find(on).unwrap_or(e.range);
+        let cov = cx.facts().diagrams.get(index)?.elements.get(i)?;
+        return Some(Hover {
+            range,
+            markdown: element_markdown(cx, diagram, i, e, cov),
+        });
+    }
+    let f = diagram.flows.iter().position(|f| on(&f.range))?;
+    let flow = diagram.flows.get(f)?;
+    let cov = cx.facts().diagrams.get(index)?.flows.get(f)?;
     Some(Hover {
-        range,
-        markdown: element_markdown(cx, diagram, element),
+        range: flow.range,
+        markdown: flow_markdown(cx, diagram, f, cov),
     })
 }
 
-fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, e: &Element) -> String {
+fn names(cats: &[StrideCategory]) -> String {
+    cats.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The coverage lines shared by elements and flows, led by the question of the first
+/// missing category.
+fn coverage_markdown(cx: &Cx<'_>, head: &str, cov: &Coverage) -> String {
     let m = cx.methodology();
-    let cov = element_coverage(cx.doc, m, e);
+    let missing = cov.missing();
     let mut md = String::new();
-    if let Some(q) = cov.missing.first().and_then(|c| m.first_question(*c)) {
-        let _ = writeln!(md, "**{q}**\n");
+    if let Some(q) = missing.first().and_then(|c| m.first_question(*c)) {
+        let _ = writeln!(md, "**{q}**
+");
     }
-    let _ = write!(md, "**{}** (`{}`) — {}", e.label, e.id, e.kind.name());
-    if let Some(b) = e.boundary.and_then(|i| diagram.boundaries.get(i)) {
-        let _ = write!(md, " inside *{}*", b.title);
+    let _ = writeln!(md, "{head}
+");
+    let _ = writeln!(md, "STRIDE per element: {}
+", names(&cov.applicable));
+    if !cov.covered.is_empty() {
+        let _ = writeln!(md, "- Addressed: {}", names(&cov.covered));
     }
-    let index = diagram.elements.iter().position(|x| std::ptr::eq(x, e));
-    if index.is_some_and(|i| diagram.on_boundary(i)) {
-        md.push_str(", on a trust boundary");
-    }
-    md.push_str("\n\n");
-    let letters =
-        |cats: &[StrideCategory]| cats.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
-    let _ = writeln!(
-        md,
-        "STRIDE for a {}: {}\n",
-        e.kind.name(),
-        letters(&cov.categories)
-    );
-    if !cov.addressed.is_empty() {
-        let by: Vec<String> = cov
-            .threats
-            .iter()
-            .filter_map(|&i| cx.doc.threats.get(i))
-            .map(threat_label)
-            .collect();
-        let _ = writeln!(
-            md,
-            "- Covered: {} (by {})",
-            letters(&cov.addressed),
-            by.join(", ")
-        );
-    }
-    if cov.missing.is_empty() {
-        md.push_str("- Every category that applies to it is covered.\n");
+    if missing.is_empty() {
+        md.push_str("- Every category that applies to it is addressed.\n");
     } else {
-        let _ = writeln!(md, "- Missing: {}", letters(&cov.missing));
+        let _ = writeln!(md, "- Missing: {}", names(&missing));
     }
-    if let Some(info) = m.element(e.kind.knowledge_id()) {
+    md
+}
+
+fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, index: usize, e: &Element, cov: &Coverage) -> String {
+    let mut head = format!("**{}** (`{}`) — {}", e.label, e.id, e.kind.name());
+    if let Some(b) = e.boundary.and_then(|i| diagram.boundaries.get(i)) {
+        let _ = write!(head, " inside *{}*", b.title);
+    }
+    if diagram.on_boundary(index) {
+        head.push_str(", on a trust boundary");
+    }
+    let mut md = coverage_markdown(cx, &head, cov);
+    if let Some(info) = cx.methodology().element(e.kind.knowledge_id()) {
         let _ = writeln!(md, "\n{}", info.why);
     }
-    let asset = cx.doc.assets.assets.iter().find(|a| {
-        crate::rules::facts::names_element(cx.doc, &a.name.value, e)
-            || a.id
-                .as_ref()
-                .is_some_and(|id| crate::rules::facts::names_element(cx.doc, &id.value, e))
-    });
-    match asset {
+    match asset_of(cx.doc, e).and_then(|i| cx.doc.assets.assets.get(i)) {
         Some(a) => {
-            let id =
-                a.id.as_ref()
-                    .map_or(a.name.value.as_str(), |i| i.value.as_str());
+            let id = a.id.as_ref().map_or(a.name.value.as_str(), |i| i.value.as_str());
             let _ = write!(md, "\nIn the inventory as {id}.");
         }
-        None if e.kind == crate::diagram::ElementKind::DataStore => {
-            md.push_str(
-                "\nNot in the asset inventory: what does it hold, and how sensitive is it?",
-            );
+        None if e.kind == ElementKind::DataStore => {
+            md.push_str("\nNot in the asset inventory: what does it hold, and how sensitive is it?");
         }
         None => {}
+    }
+    md.trim_end().to_string()
+}
+
+fn flow_markdown(cx: &Cx<'_>, diagram: &Diagram, index: usize, cov: &Coverage) -> String {
+    let mut head = format!("**{}** — data flow", diagram.flow_name(index));
+    if let Some(label) = diagram.flows.get(index).and_then(|f| f.label.as_ref()) {
+        let _ = write!(head, " carrying *{label}*");
+    }
+    if diagram.flows.get(index).is_some_and(|f| f.crosses_boundary) {
+        head.push_str(", crossing a trust boundary");
+    }
+    let mut md = coverage_markdown(cx, &head, cov);
+    if let Some(info) = cx.methodology().element("data_flow") {
+        let _ = writeln!(md, "\n{}", info.why);
     }
     md.trim_end().to_string()
 }

@@ -358,7 +358,7 @@ pub fn insert_block(text: &str, at: usize, block: &str) -> Edit {
 
 /// `<public, internal, confidential or restricted?>` from the configured scale: a
 /// placeholder with a `?` so renderers show it and TM050 finds it.
-fn classification_placeholder(cx: &Context<'_>) -> String {
+pub fn classification_placeholder(cx: &Context<'_>) -> String {
     let scale = &cx.config.classification_scale;
     match scale.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("<{} or {last}?>", rest.join(", ")),

@@ -4,9 +4,7 @@
 
 use super::placeholder;
 use crate::config::Config;
-use crate::diagram::{Element, ElementKind};
 use crate::document::{Document, Threat, ids};
-use crate::knowledge::Methodology;
 use crate::stride::StrideCategory;
 use std::collections::BTreeSet;
 
@@ -109,6 +107,8 @@ pub struct Facts {
     /// The sensitive topics the doc touches (SPEC §5.2), computed once for TM041 and the
     /// risk tier.
     pub topics: Vec<String>,
+    /// STRIDE-per-element coverage of each diagram, parallel to `Document::diagrams`.
+    pub diagrams: Vec<crate::diagram::coverage::DiagramCoverage>,
 }
 
 impl Facts {
@@ -162,6 +162,7 @@ impl Facts {
             addressed,
             own_ids,
             topics: crate::risk::topics(text, config),
+            diagrams: crate::diagram::coverage::compute(doc, config.methodology()),
         }
     }
 }
@@ -259,107 +260,6 @@ fn threat_facts(t: &Threat, config: &Config, own_ids: &BTreeSet<String>) -> Thre
         has_mitigation,
         ticket,
         placeholder,
-    }
-}
-
-/// The STRIDE categories to ask about for a diagram element (STRIDE per element, SPEC
-/// §4.6): those of its element type in the methodology, plus Repudiation for a data store
-/// that holds logs or audit records.
-pub fn element_categories(methodology: &Methodology, element: &Element) -> Vec<StrideCategory> {
-    let mut cats = methodology
-        .element(element.kind.knowledge_id())
-        .map(|e| e.categories.clone())
-        .unwrap_or_default();
-    let holds_logs = || {
-        crate::document::sections::words(&format!("{} {}", element.id, element.label))
-            .iter()
-            .any(|w| matches!(w.as_str(), "log" | "logs" | "audit" | "journal"))
-    };
-    if element.kind == ElementKind::DataStore
-        && !cats.contains(&StrideCategory::Repudiation)
-        && methodology.category(StrideCategory::Repudiation).is_some()
-        && holds_logs()
-    {
-        cats.push(StrideCategory::Repudiation);
-        cats.sort();
-    }
-    cats
-}
-
-/// Whether a reference (a threat target, a not-applicable statement's element) names
-/// diagram element `element`: by node id or label, ignoring case, punctuation and
-/// backticks, directly or through the inventory asset it names (an asset is matched to
-/// an element the same way, SPEC §4.3).
-pub fn names_element(doc: &Document, reference: &str, element: &Element) -> bool {
-    let element_keys = [ids::match_key(&element.id), ids::match_key(&element.label)];
-    let matches = |s: &str| {
-        let k = ids::match_key(s);
-        !k.is_empty() && element_keys.contains(&k)
-    };
-    if matches(reference) {
-        return true;
-    }
-    doc.assets.find(reference).is_some_and(|a| {
-        matches(&a.name.value) || a.id.as_ref().is_some_and(|id| matches(&id.value))
-    })
-}
-
-/// Whether threat `t` covers diagram element `element`: its target cell (or one of its
-/// targets) names the element. The judgement TM022 and the editor's hover share.
-pub fn threat_covers_element(doc: &Document, t: &Threat, element: &Element) -> bool {
-    t.target_cell
-        .iter()
-        .chain(&t.targets)
-        .any(|r| names_element(doc, &r.value, element))
-}
-
-/// Which of a diagram element's STRIDE categories the threat model covers for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ElementCoverage {
-    /// The categories to ask about ([`element_categories`]).
-    pub categories: Vec<StrideCategory>,
-    /// Those a covering threat names, or a not-applicable statement about the element
-    /// declares.
-    pub addressed: Vec<StrideCategory>,
-    /// Those still open.
-    pub missing: Vec<StrideCategory>,
-    /// Indexes into `Document::threats` of the threats that cover the element.
-    pub threats: Vec<usize>,
-}
-
-pub fn element_coverage(
-    doc: &Document,
-    methodology: &Methodology,
-    element: &Element,
-) -> ElementCoverage {
-    let categories = element_categories(methodology, element);
-    let threats: Vec<usize> = doc
-        .threats
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| threat_covers_element(doc, t, element))
-        .map(|(i, _)| i)
-        .collect();
-    let mut named: BTreeSet<StrideCategory> = threats
-        .iter()
-        .filter_map(|&i| doc.threats.get(i))
-        .flat_map(|t| t.categories.iter().copied())
-        .collect();
-    for na in &doc.not_applicable {
-        if na
-            .element
-            .as_ref()
-            .is_some_and(|e| names_element(doc, &e.value, element))
-        {
-            named.extend(na.categories.iter().copied());
-        }
-    }
-    let (addressed, missing) = categories.iter().partition(|c| named.contains(c));
-    ElementCoverage {
-        categories,
-        addressed,
-        missing,
-        threats,
     }
 }
 
