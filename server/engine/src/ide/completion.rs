@@ -647,3 +647,29 @@ mod tests {
         assert_eq!(labels(&items), ["draft", "in-review", "approved"]);
     }
 }
+
+#[cfg(test)]
+mod diagram_tests {
+    use super::*;
+    use crate::ide::symbols::tests::{analysis, example};
+
+    #[test]
+    fn node_ids_inside_a_mermaid_block() {
+        let text = example("push-notifications.md");
+        let at = text.find("  notifier -->|push").unwrap_or(0) + 2;
+        let text = format!("{}not\n{}", &text[..at], &text[at..]);
+        let a = analysis(&text);
+        let items = completions(&a, &text, &Config::default(), at + 3);
+        let ids: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert!(
+            ids.contains(&"notifier") && ids.contains(&"tokens"),
+            "{ids:?}"
+        );
+        let notifier = items
+            .iter()
+            .find(|i| i.label == "notifier")
+            .unwrap_or_else(|| panic!("no notifier"));
+        assert_eq!(notifier.detail.as_deref(), Some("Notifier — process"));
+        assert_eq!(notifier.replace.slice(&text), "not");
+    }
+}

@@ -12,10 +12,15 @@ use crate::span::TextRange;
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// `offset` moved into the text and back onto a character boundary.
+/// `offset` moved into the text and back onto a character boundary, and off the middle
+/// of a `\r\n` (a line end is one unit, as in `LineIndex`).
 pub(crate) fn clamp(text: &str, offset: usize) -> usize {
     let mut o = offset.min(text.len());
     while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    let b = text.as_bytes();
+    if o > 0 && b.get(o) == Some(&b'\n') && b[o - 1] == b'\r' {
         o -= 1;
     }
     o

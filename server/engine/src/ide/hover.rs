@@ -649,13 +649,23 @@ fn coverage_markdown(cx: &Cx<'_>, head: &str, cov: &Coverage) -> String {
     let missing = cov.missing();
     let mut md = String::new();
     if let Some(q) = missing.first().and_then(|c| m.first_question(*c)) {
-        let _ = writeln!(md, "**{q}**
-");
+        let _ = writeln!(
+            md,
+            "**{q}**
+"
+        );
     }
-    let _ = writeln!(md, "{head}
-");
-    let _ = writeln!(md, "STRIDE per element: {}
-", names(&cov.applicable));
+    let _ = writeln!(
+        md,
+        "{head}
+"
+    );
+    let _ = writeln!(
+        md,
+        "STRIDE per element: {}
+",
+        names(&cov.applicable)
+    );
     if !cov.covered.is_empty() {
         let _ = writeln!(md, "- Addressed: {}", names(&cov.covered));
     }
@@ -667,7 +677,13 @@ fn coverage_markdown(cx: &Cx<'_>, head: &str, cov: &Coverage) -> String {
     md
 }
 
-fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, index: usize, e: &Element, cov: &Coverage) -> String {
+fn element_markdown(
+    cx: &Cx<'_>,
+    diagram: &Diagram,
+    index: usize,
+    e: &Element,
+    cov: &Coverage,
+) -> String {
     let mut head = format!("**{}** (`{}`) — {}", e.label, e.id, e.kind.name());
     if let Some(b) = e.boundary.and_then(|i| diagram.boundaries.get(i)) {
         let _ = write!(head, " inside *{}*", b.title);
@@ -681,11 +697,15 @@ fn element_markdown(cx: &Cx<'_>, diagram: &Diagram, index: usize, e: &Element, c
     }
     match asset_of(cx.doc, e).and_then(|i| cx.doc.assets.assets.get(i)) {
         Some(a) => {
-            let id = a.id.as_ref().map_or(a.name.value.as_str(), |i| i.value.as_str());
+            let id =
+                a.id.as_ref()
+                    .map_or(a.name.value.as_str(), |i| i.value.as_str());
             let _ = write!(md, "\nIn the inventory as {id}.");
         }
         None if e.kind == ElementKind::DataStore => {
-            md.push_str("\nNot in the asset inventory: what does it hold, and how sensitive is it?");
+            md.push_str(
+                "\nNot in the asset inventory: what does it hold, and how sensitive is it?",
+            );
         }
         None => {}
     }
@@ -831,6 +851,64 @@ mod tests {
         let h = hover_at(&text, "| T2 |", 3).unwrap_or_else(|| panic!("no hover"));
         assert!(
             h.markdown.starts_with("**What stops it from happening"),
+            "{}",
+            h.markdown
+        );
+    }
+}
+
+#[cfg(test)]
+mod diagram_tests {
+    use super::*;
+    use crate::ide::symbols::tests::{analysis, example};
+
+    #[test]
+    fn a_diagram_node_shows_its_type_and_coverage() {
+        let text = example("push-notifications.md");
+        let a = analysis(&text);
+        let config = Config::default();
+        let at = text.find("registry --> tokens").unwrap_or(0) + 2;
+        let h = hover(&a, &text, &config, at).unwrap_or_else(|| panic!("no hover"));
+        assert_eq!(h.range.slice(&text), "registry");
+        assert!(
+            h.markdown.contains("**Token registry API** (`registry`) — process inside *Notification backend*, on a trust boundary"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown
+                .contains("STRIDE per element: Spoofing, Tampering, Repudiation")
+        );
+        assert!(h.markdown.contains("In the inventory as A2."));
+        let at = text.find("tokens[(Device tokens)]").unwrap_or(0) + 1;
+        let h = hover(&a, &text, &config, at).unwrap_or_else(|| panic!("no hover"));
+        assert!(h.markdown.contains("— data store"), "{}", h.markdown);
+        assert!(h.markdown.contains("In the inventory as A1."));
+    }
+
+    #[test]
+    fn a_gap_leads_with_the_missing_category_question() {
+        let text = "# D\n\n## Threat model\n\n### Data flow\n\n```mermaid\nflowchart LR\n  user[/Shopper/] --> api((Checkout API))\n```\n\n### Threats\n\n| ID | STRIDE | Asset | Threat |\n|----|----|----|----|\n| T1 | Repudiation | Shopper | A shopper denies an order they placed with their own card |\n";
+        let a = analysis(text);
+        let at = text.find("user[").unwrap_or(0) + 1;
+        let h = hover(&a, text, &Config::default(), at).unwrap_or_else(|| panic!("no hover"));
+        assert!(
+            h.markdown
+                .starts_with("**What stops a caller from pretending"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown
+                .contains("- Addressed: Repudiation\n- Missing: Spoofing"),
+            "{}",
+            h.markdown
+        );
+        let at = text.find("--> api").unwrap_or(0) + 1;
+        let h = hover(&a, text, &Config::default(), at).unwrap_or_else(|| panic!("no hover"));
+        assert!(
+            h.markdown
+                .contains("**Shopper → Checkout API** — data flow"),
             "{}",
             h.markdown
         );

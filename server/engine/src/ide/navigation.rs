@@ -204,7 +204,8 @@ pub fn symbol_at(analysis: &Analysis, text: &str, offset: usize) -> Option<IdSym
     let kind = classify(word)?;
     let key = match_key(word);
     let defined = definition_of(text, doc, kind, &key).is_some();
-    if !defined && !(doc.threat_region().is_some() && in_threat_model(doc, offset)) {
+    let written_in_model = doc.threat_region().is_some() && in_threat_model(doc, offset);
+    if !(defined || written_in_model) {
         return None;
     }
     Some(IdSymbol {
@@ -371,7 +372,7 @@ pub(crate) mod tests {
         )
     }
 
-    fn apply(text: &str, edits: &[Edit]) -> String {
+    pub(crate) fn apply(text: &str, edits: &[Edit]) -> String {
         let mut out = text.to_string();
         let mut sorted = edits.to_vec();
         sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
@@ -469,5 +470,58 @@ pub(crate) mod tests {
         let t = DOC.find("| T2 |").unwrap_or(0) + 2;
         let edits = rename(&a, DOC, t, "T7").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(edits.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod diagram_tests {
+    use super::tests::{DOC, apply};
+    use super::*;
+    use crate::ide::symbols::tests::analysis;
+
+    /// `DOC` with a diagram whose store node is named by the asset id.
+    fn with_diagram() -> String {
+        DOC.replace(
+            "### Assets\n",
+            "### Data flow\n\n```mermaid\nflowchart LR\n  job((Export job)) -->|read orders| A1[(Orders replica)]\n  job --> A2[(Key store)]\n  class A1 store\n```\n\n### Assets\n",
+        )
+    }
+
+    #[test]
+    fn rename_of_an_asset_id_updates_the_diagram_node() {
+        let text = with_diagram();
+        let a = analysis(&text);
+        assert!(!a.document.diagrams.is_empty(), "the diagram is read");
+        let at = text.find("| A1 |").unwrap_or(0) + 2;
+        let refs = references(&a, &text, at, true);
+        let node_refs = refs
+            .iter()
+            .filter(|r| {
+                text[..r.start].contains("```mermaid") && !text[..r.start].contains("### Assets")
+            })
+            .count();
+        assert_eq!(node_refs, 2, "the node declaration and its `class` line");
+        let edits = rename(&a, &text, at, "A9").unwrap_or_else(|e| panic!("{e}"));
+        let renamed = apply(&text, &edits);
+        assert!(
+            renamed.contains("-->|read orders| A9[(Orders replica)]"),
+            "{renamed}"
+        );
+        assert!(renamed.contains("class A9 store"));
+        assert!(!renamed.contains("A1"), "{renamed}");
+        let after = analysis(&renamed);
+        assert!(
+            after.findings.iter().all(|f| f.code != "TM034"),
+            "{:?}",
+            after.findings
+        );
+        // From the node itself too.
+        let at = text.find("A2[(").unwrap_or(0) + 1;
+        let sym = symbol_at(&a, &text, at).unwrap_or_else(|| panic!("no symbol"));
+        assert_eq!((sym.kind, sym.id.as_str()), (IdKind::Asset, "A2"));
+        assert_eq!(
+            definition(&a, &text, at).map(|r| r.slice(&text)),
+            Some("A2")
+        );
     }
 }

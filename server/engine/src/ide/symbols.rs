@@ -379,3 +379,40 @@ pub(crate) mod tests {
         assert_eq!(th1.selection_range.slice(&text), "TH-1");
     }
 }
+
+#[cfg(test)]
+mod diagram_tests {
+    use super::tests::{analysis, example};
+    use super::*;
+
+    #[test]
+    fn diagram_elements_boundaries_and_flows() {
+        let text = example("push-notifications.md");
+        let a = analysis(&text);
+        let symbols = document_symbols(&a, &text);
+        let mut stack: Vec<&Symbol> = symbols.iter().collect();
+        let mut diagram = None;
+        while let Some(s) = stack.pop() {
+            if s.kind == SymbolKind::Diagram {
+                diagram = Some(s);
+            }
+            stack.extend(s.children.iter());
+        }
+        let d = diagram.unwrap_or_else(|| panic!("no diagram symbol"));
+        assert_eq!(d.detail.as_deref(), Some("6 elements · 5 flows"));
+        let boundary = d
+            .children
+            .iter()
+            .find(|c| c.kind == SymbolKind::Boundary)
+            .unwrap_or_else(|| panic!("no boundary"));
+        assert_eq!(boundary.name, "Notification backend");
+        let inside: Vec<&str> = boundary.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(inside, ["Token registry API", "Device tokens", "Notifier"]);
+        let flows = d
+            .children
+            .iter()
+            .filter(|c| c.kind == SymbolKind::Flow)
+            .count();
+        assert_eq!(flows, 5);
+    }
+}
