@@ -379,7 +379,9 @@ fn section_items(
                 body.push_str(&s);
             }
         }
-        let mut item = CompletionItem::new(heading, CompletionKind::Section, line)
+        // The label starts with the hashes typed, so the editor's filter (the text from
+        // the start of the replaced range to the cursor) matches it.
+        let mut item = CompletionItem::new(format!("{hashes} {heading}"), CompletionKind::Section, line)
             .detail("the whole threat-model skeleton")
             .doc("Scope, diagram, assets, a threat row per STRIDE category, mitigations and review: each with a question to answer.")
             .sort(0);
@@ -394,13 +396,7 @@ fn section_items(
         let Some(body) = t.subsection(kind.id(), &hashes, m) else {
             continue;
         };
-        let label = body
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim_start_matches('#')
-            .trim()
-            .to_string();
+        let label = body.lines().next().unwrap_or("").trim().to_string();
         let missing = doc.section_index(kind).is_none();
         let mut item = CompletionItem::new(label, CompletionKind::Section, line)
             .detail(if missing {
@@ -607,7 +603,7 @@ mod tests {
     fn section_snippets_after_hashes() {
         let text = "# Design\n\n## Overview\n\nStuff.\n\n##";
         let items = complete(text, text.len());
-        assert_eq!(items[0].label, "Threat model");
+        assert_eq!(items[0].label, "## Threat model");
         assert!(
             items[0]
                 .insert_text

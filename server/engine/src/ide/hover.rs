@@ -307,7 +307,7 @@ fn category_hover(cx: &Cx<'_>, cat: StrideCategory, range: TextRange) -> Option<
     } else if declared {
         md.push_str("In this threat model: declared not applicable.");
     } else if cx.doc.threat_region().is_some() {
-        md.push_str("No threat in this threat model addresses it yet.");
+        md.push_str(&editor().coach.category_unaddressed);
     }
     Some(Hover {
         range,
@@ -351,8 +351,9 @@ fn severity_hover(cx: &Cx<'_>, raw: &str, range: TextRange) -> Hover {
             md
         }
         None => format!(
-            "**`{}` is not on the severity scale.** How bad would it be, and how likely? Pick one of: {}.",
+            "**`{}` is not on the severity scale.** {} Pick one of: {}.",
             raw.trim(),
+            editor().coach.severity_unknown,
             scale.join(", ")
         ),
     };
@@ -376,8 +377,9 @@ fn status_hover(raw: &str, range: TextRange) -> Option<Hover> {
     let markdown = match status_id(status).and_then(|id| editor().status.get(id)) {
         Some(meaning) => format!("**{}** — {meaning}", raw.trim()),
         None => format!(
-            "**`{}` is no status threatmark knows.** Is it open, in progress, mitigated, accepted, transferred or not applicable?",
-            raw.trim()
+            "**`{}` is no status threatmark knows.** {}",
+            raw.trim(),
+            editor().coach.status_unknown
         ),
     };
     Some(Hover { range, markdown })
@@ -450,7 +452,7 @@ fn id_hover(cx: &Cx<'_>, kind: IdKind, id: &str, range: TextRange) -> Option<Hov
                 .map(threat_label)
                 .collect();
             if answered.is_empty() {
-                md.push_str("\n\nNo threat refers to it yet. Which threat does it answer?");
+                let _ = write!(md, "\n\n{}", editor().coach.mitigation_unused);
             } else {
                 let _ = write!(md, "\n\nAnswers: {}.", answered.join(", "));
             }
@@ -471,7 +473,13 @@ fn asset_markdown(cx: &Cx<'_>, index: usize, a: &Asset) -> String {
         Some(c) => {
             let _ = write!(md, " — {}", c.value);
         }
-        None => md.push_str(" — *unclassified*: how sensitive is it?"),
+        None => {
+            let _ = write!(
+                md,
+                " — *unclassified*. {}",
+                editor().coach.asset_unclassified
+            );
+        }
     }
     md.push_str("\n\n");
     if let Some(kind) = a.kind.as_ref().filter(|k| !k.value.is_empty()) {
@@ -493,7 +501,7 @@ fn asset_markdown(cx: &Cx<'_>, index: usize, a: &Asset) -> String {
         .map(|(i, _)| i)
         .collect();
     if against.is_empty() {
-        md.push_str("No threat targets it yet. What could go wrong with it?");
+        md.push_str(&editor().coach.asset_unthreatened);
     } else {
         md.push_str("Threats against it:\n");
         for i in against {
@@ -544,7 +552,7 @@ fn threat_markdown(cx: &Cx<'_>, i: usize) -> String {
     let mut md = String::new();
     let open = facts.as_ref().is_none_or(|f| f.is_open());
     if open && !facts.as_ref().is_some_and(|f| f.has_mitigation) {
-        md.push_str("**What stops it from happening, or how would you notice if it did?**\n\n");
+        let _ = writeln!(md, "**{}**\n", editor().coach.threat_open);
     }
     let cats: Vec<&str> = t.categories.iter().map(|c| c.name()).collect();
     let id = t.id.as_ref().map_or("Threat", |x| x.value.as_str());
@@ -604,7 +612,11 @@ fn threat_markdown(cx: &Cx<'_>, i: usize) -> String {
             .as_ref()
             .is_some_and(|f| f.is_critical_or_high() && !f.mitigated) =>
         {
-            md.push_str("- Ticket: none yet. Where is the work tracked?\n");
+            let _ = writeln!(
+                md,
+                "- Ticket: none yet. {}",
+                editor().coach.threat_untracked
+            );
         }
         None => {}
     }
@@ -703,9 +715,7 @@ fn element_markdown(
             let _ = write!(md, "\nIn the inventory as {id}.");
         }
         None if e.kind == ElementKind::DataStore => {
-            md.push_str(
-                "\nNot in the asset inventory: what does it hold, and how sensitive is it?",
-            );
+            let _ = write!(md, "\n{}", editor().coach.store_unlisted);
         }
         None => {}
     }
@@ -829,6 +839,41 @@ mod tests {
         );
         let h = hover_at(DOC, "- M2", 3).unwrap_or_else(|| panic!("no hover"));
         assert!(h.markdown.contains("Answers: T2."), "{}", h.markdown);
+    }
+
+    #[test]
+    fn gaps_are_questions() {
+        let text = DOC
+            .replace(
+                "| A2 | Key store | data store | restricted |",
+                "| A2 | Key store | data store | |",
+            )
+            .replace("| T1 | I | A1, A2 |", "| T1 | I | A1 |");
+        let h = hover_at(&text, "| A2 |", 3).unwrap_or_else(|| panic!("no hover"));
+        assert_eq!(
+            h.markdown,
+            "**A2 · Key store** — *unclassified*. How sensitive is it?\n\nType: data store\n\nNo threat targets it yet. What could go wrong with it?"
+        );
+        let h = hover_at(&text, "| High |", 3).unwrap_or_else(|| panic!("no hover"));
+        assert!(
+            h.markdown
+                .contains("Level 2 of 5 on the scale: critical, high, medium, low, informational.")
+        );
+        let text = DOC.replace("| High |", "| Hgih |");
+        let h = hover_at(&text, "| Hgih |", 3).unwrap_or_else(|| panic!("no hover"));
+        assert!(
+            h.markdown
+                .starts_with("**`Hgih` is not on the severity scale.** How bad would it be"),
+            "{}",
+            h.markdown
+        );
+        let h = hover_at(DOC, "| Mitigated |", 3).unwrap_or_else(|| panic!("no hover"));
+        assert!(
+            h.markdown
+                .starts_with("**Mitigated** — A control is in place"),
+            "{}",
+            h.markdown
+        );
     }
 
     #[test]

@@ -286,6 +286,12 @@ pub fn references(
     let doc = &analysis.document;
     let key = match_key(&sym.id);
     let mut refs = occurrences(doc, text, sym.kind, &key);
+    // A mention outside the threat model (the overview's prose) is still the one asked
+    // about.
+    if !refs.contains(&sym.range) {
+        refs.push(sym.range);
+        refs.sort_by_key(|r| (r.start, r.end));
+    }
     let def = definition_of(text, doc, sym.kind, &key);
     if include_declaration {
         if let Some(d) = def

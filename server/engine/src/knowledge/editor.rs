@@ -27,6 +27,21 @@ pub struct FrontMatterKey {
     pub values: Vec<String>,
 }
 
+/// The questions hovers lead with when something is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coach {
+    pub threat_open: String,
+    pub threat_untracked: String,
+    pub asset_unthreatened: String,
+    pub asset_unclassified: String,
+    pub store_unlisted: String,
+    pub mitigation_unused: String,
+    pub category_unaddressed: String,
+    pub severity_unknown: String,
+    pub status_unknown: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EditorKnowledge {
@@ -36,6 +51,7 @@ pub struct EditorKnowledge {
     /// Status id (`open`, `in_progress`, … `not_applicable`) → what it means.
     pub status: BTreeMap<String, String>,
     pub front_matter: Vec<FrontMatterKey>,
+    pub coach: Coach,
 }
 
 pub fn editor() -> &'static EditorKnowledge {
@@ -81,5 +97,19 @@ mod tests {
             assert!(e.front_matter.iter().any(|f| f.key == k), "{k}");
         }
         assert!(e.threat_statement.snippet.contains("${5:asset}"));
+        let c = &e.coach;
+        for q in [
+            &c.threat_open,
+            &c.threat_untracked,
+            &c.asset_unthreatened,
+            &c.asset_unclassified,
+            &c.store_unlisted,
+            &c.mitigation_unused,
+            &c.category_unaddressed,
+            &c.severity_unknown,
+            &c.status_unknown,
+        ] {
+            assert!(q.ends_with('?'), "a coaching text asks: {q}");
+        }
     }
 }
