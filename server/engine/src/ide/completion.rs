@@ -612,7 +612,7 @@ mod tests {
         assert!(items[0].insert_text.contains("| T1 | Spoofing |"));
         let threats = items
             .iter()
-            .find(|i| i.label == "Threats")
+            .find(|i| i.label == "## Threats")
             .unwrap_or_else(|| panic!("no threats"));
         assert!(
             threats
