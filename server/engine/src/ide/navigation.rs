@@ -7,6 +7,7 @@
 
 use super::context::{clamp, in_threat_model, mermaid_at, word_at};
 use crate::analysis::Analysis;
+use crate::diagram::coverage::asset_of;
 use crate::document::ids::{is_asset_id, is_mitigation_id, is_threat_id, match_key};
 use crate::document::{Block, Document};
 use crate::finding::Edit;
@@ -215,10 +216,26 @@ pub fn symbol_at(analysis: &Analysis, text: &str, offset: usize) -> Option<IdSym
     })
 }
 
-/// Where the id at `offset` is defined.
+/// Where the id at `offset` is defined; for a diagram node that is an inventory asset
+/// (by id or label), that asset's row: its id, else its name.
 pub fn definition(analysis: &Analysis, text: &str, offset: usize) -> Option<TextRange> {
-    let sym = symbol_at(analysis, text, offset)?;
-    definition_of(text, &analysis.document, sym.kind, &match_key(&sym.id))
+    let doc = &analysis.document;
+    if let Some(sym) = symbol_at(analysis, text, offset) {
+        return definition_of(text, doc, sym.kind, &match_key(&sym.id));
+    }
+    let offset = clamp(text, offset);
+    let block = mermaid_at(doc, offset)?;
+    let diagram = doc.diagrams.iter().find(|d| d.block == block)?;
+    let element = diagram.elements.iter().find(|e| {
+        e.id_ranges
+            .iter()
+            .chain(std::iter::once(&e.range))
+            .any(|r| r.start <= offset && offset <= r.end)
+    })?;
+    let asset = doc.assets.assets.get(asset_of(doc, element)?)?;
+    Some(asset.id.as_ref().map_or(asset.name.range, |i| {
+        definition_of(text, doc, IdKind::Asset, &match_key(&i.value)).unwrap_or(i.range)
+    }))
 }
 
 /// Every mention of an id of `kind` with match key `key`, in document order.
@@ -526,8 +543,20 @@ mod diagram_tests {
         let sym = symbol_at(&a, &text, at).unwrap_or_else(|| panic!("no symbol"));
         assert_eq!((sym.kind, sym.id.as_str()), (IdKind::Asset, "A2"));
         assert_eq!(
-            definition(&a, &text, at).map(|r| r.slice(&text)),
-            Some("A2")
+            definition(&a, &text, at).map(|r| r.start),
+            text.find("| A2 |").map(|i| i + 2)
+        );
+        // A node named like an asset leads to its row too.
+        let text = text.replace(
+            "job((Export job))",
+            "job((Export job))\n  keys[(Key store)]",
+        );
+        let a = analysis(&text);
+        let at = text.find("keys[(").unwrap_or(0) + 1;
+        assert!(symbol_at(&a, &text, at).is_none());
+        assert_eq!(
+            definition(&a, &text, at).map(|r| r.start),
+            text.find("| A2 |").map(|i| i + 2)
         );
     }
 }
