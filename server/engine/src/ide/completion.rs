@@ -163,9 +163,14 @@ fn field_items(
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut item = CompletionItem::new(&c.name, CompletionKind::Category, part)
-                    .detail(format!("{} · {}", c.letter, c.property))
-                    .sort(i);
+                let mut item = if writes_letters(doc) {
+                    CompletionItem::new(c.letter.to_string(), CompletionKind::Category, part)
+                        .detail(format!("{} · {}", c.name, c.property))
+                } else {
+                    CompletionItem::new(&c.name, CompletionKind::Category, part)
+                        .detail(format!("{} · {}", c.letter, c.property))
+                }
+                .sort(i);
                 if let Some(q) = c.questions.first() {
                     item = item.doc(q.clone());
                 }
@@ -198,8 +203,12 @@ fn field_items(
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let mut item =
-                    CompletionItem::new(capitalized(s), CompletionKind::Value, part).sort(i);
+                let word = if writes_lowercase_severities(doc) {
+                    s.clone()
+                } else {
+                    capitalized(s)
+                };
+                let mut item = CompletionItem::new(word, CompletionKind::Value, part).sort(i);
                 if let Some(days) = config.remediation_days(s) {
                     item = item.detail(format!("fix within {days} days"));
                 }
@@ -268,6 +277,40 @@ fn field_items(
         Field::Threat(ThreatField::Description) => vec![statement_item(offset)],
         _ => Vec::new(),
     }
+}
+
+/// Whether the doc's threat tables name categories by letter (`S`, `T/I`): completions
+/// keep the doc's style.
+fn writes_letters(doc: &Document) -> bool {
+    let mut cells = doc
+        .threats
+        .iter()
+        .filter(|t| t.shape == crate::document::ThreatShape::Table)
+        .filter_map(|t| t.category_cell.as_ref())
+        .map(|c| c.value.trim())
+        .filter(|v| !v.is_empty())
+        .peekable();
+    cells.peek().is_some()
+        && cells.all(|v| {
+            v.chars().all(|ch| {
+                ch.is_whitespace()
+                    || super::context::is_part_separator(ch)
+                    || (ch.is_ascii_uppercase()
+                        && crate::stride::StrideCategory::from_letter(ch).is_some())
+            })
+        })
+}
+
+/// Whether every severity the doc writes is lowercase (`high`): completions follow.
+fn writes_lowercase_severities(doc: &Document) -> bool {
+    let mut written = doc
+        .threats
+        .iter()
+        .filter_map(|t| t.severity.as_ref())
+        .map(|s| s.value.trim())
+        .filter(|v| !v.is_empty())
+        .peekable();
+    written.peek().is_some() && written.all(|v| v.chars().all(|c| !c.is_uppercase()))
 }
 
 /// The threat-statement pattern as a snippet, inserted at the cursor.
@@ -531,7 +574,7 @@ mod tests {
         let text = typing("| T5 | ");
         let at = text.find("| T5 | ").unwrap_or(0) + 7;
         let items = complete(&text, at);
-        assert_eq!(labels(&items)[..2], ["Spoofing", "Tampering"]);
+        assert_eq!(labels(&items)[..2], ["S", "T"], "the table writes letters");
         assert!(items[0].replace.is_empty() && items[0].replace.start == at);
         assert_eq!(
             items[0].documentation.as_deref(),
@@ -588,6 +631,24 @@ mod tests {
         assert_eq!(labels(&complete(DOC, at)), ["M1", "M2"]);
         let at = DOC.find("(Low)").unwrap_or(0) + 2;
         assert_eq!(labels(&complete(DOC, at))[0], "Critical");
+    }
+
+    #[test]
+    fn values_follow_the_docs_own_style() {
+        let text = DOC
+            .replace("| High |", "| high |")
+            .replace("| Medium |", "| medium |")
+            .replace("(Low)", "(low)");
+        let at = text.find("| high |").unwrap_or(0) + 4;
+        assert_eq!(labels(&complete(&text, at))[1], "high");
+        // `DOC` writes its categories as letters.
+        let at = DOC.find("| T |").unwrap_or(0) + 3;
+        let items = complete(DOC, at);
+        assert_eq!(labels(&items), ["S", "T", "R", "I", "D", "E"]);
+        assert_eq!(items[1].detail.as_deref(), Some("Tampering · integrity"));
+        let named = DOC.replace("| T1 | I |", "| T1 | Info disclosure |");
+        let at = named.find("| T |").unwrap_or(0) + 3;
+        assert_eq!(labels(&complete(&named, at))[1], "Tampering");
     }
 
     #[test]
