@@ -223,18 +223,28 @@ pub(crate) fn cell_at(text: &str, doc: &Document, offset: usize) -> Option<CellA
     };
     let kinds = enclosing_kinds(doc, offset);
     let threat_cols = map_header(&header_cells, threat_field);
+    let asset_cols = map_header(&header_cells, asset_field);
+    let mapped = |cols: &[Option<_>]| cols.iter().filter(|c| c.is_some()).count();
+    // Outside a threat model, only a table that plainly is one counts: a README's
+    // `| Name | Type |` table is no threat table.
+    let threat_table = (threat_cols.contains(&Some(ThreatField::Category))
+        || threat_cols.contains(&Some(ThreatField::Description)))
+        && (in_threat_region(doc, offset)
+            || (doc.threat_region().is_none() && mapped(&threat_cols) >= 3));
     let kind = if kinds.first() == Some(&SectionKind::Assets) {
         TableKind::Assets
     } else if kinds.first() == Some(&SectionKind::Mitigations) {
         TableKind::Mitigations
-    } else if threat_cols.contains(&Some(ThreatField::Category))
-        || threat_cols.contains(&Some(ThreatField::Description))
-    {
+    } else if threat_table {
         TableKind::Threats
-    } else if map_header(&header_cells, asset_field).contains(&Some(AssetField::Name)) {
+    } else if asset_cols.contains(&Some(AssetField::Name))
+        && asset_cols.contains(&Some(AssetField::Classification))
+    {
         TableKind::Assets
-    } else {
+    } else if in_threat_region(doc, offset) {
         TableKind::Mitigations
+    } else {
+        return None;
     };
     let field = match kind {
         TableKind::Threats => threat_cols
@@ -301,6 +311,12 @@ pub(crate) fn mermaid_at(doc: &Document, offset: usize) -> Option<usize> {
     })
 }
 
+/// Whether `offset` lies in the threat model's container, else its threats section.
+pub(crate) fn in_threat_region(doc: &Document, offset: usize) -> bool {
+    doc.threat_region()
+        .is_some_and(|s| s.range.start <= offset && offset <= s.range.end)
+}
+
 /// Whether `offset` lies in the threat model: its container, else the threats section,
 /// else anywhere when the doc has neither.
 pub(crate) fn in_threat_model(doc: &Document, offset: usize) -> bool {
@@ -320,7 +336,7 @@ pub(crate) fn label_at(
     offset: usize,
 ) -> Option<(ThreatField, TextRange)> {
     let offset = clamp(text, offset);
-    if !in_threat_model(doc, offset) {
+    if !in_threat_region(doc, offset) {
         return None;
     }
     let line = line_at(text, offset);
@@ -426,6 +442,20 @@ mod tests {
         // The header and delimiter rows are no cells to fill.
         let header = text.find("| ID").unwrap_or(0) + 2;
         assert!(cell_at(&text, &doc, header).is_none());
+    }
+
+    #[test]
+    fn tables_and_labels_outside_a_threat_model_are_left_alone() {
+        let text = "# Readme\n\n| Name | Type | Description |\n|---|---|---|\n| x | y | z |\n\nStatus: open\n";
+        let doc = Document::parse(text, &Config::default());
+        assert!(cell_at(text, &doc, text.find("| y").unwrap_or(0) + 2).is_none());
+        assert!(label_at(text, &doc, text.find("open").unwrap_or(0) + 2).is_none());
+        // A full threat table counts even without a threat-model heading.
+        let text =
+            "# D\n\n| ID | STRIDE | Asset | Threat |\n|---|---|---|---|\n| T1 | S | A1 | x |\n";
+        let doc = Document::parse(text, &Config::default());
+        let cell = cell_at(text, &doc, text.find("| S |").unwrap_or(0) + 2);
+        assert_eq!(cell.map(|c| c.kind), Some(TableKind::Threats));
     }
 
     #[test]
