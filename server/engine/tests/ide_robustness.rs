@@ -66,14 +66,20 @@ fn exercise(text: &str) {
             }
         }
     }
-    fn walk(text: &str, symbols: &[ide::Symbol]) {
+    fn walk(text: &str, symbols: &[ide::Symbol], parent: Option<TextRange>) {
         for s in symbols {
             valid(text, s.range, "symbol range");
+            assert!(
+                parent.is_none_or(|p| p.covers(s.range)),
+                "{} outside its parent",
+                s.name
+            );
             assert!(s.range.covers(s.selection_range), "{}", s.name);
-            walk(text, &s.children);
+            assert!(!s.name.trim().is_empty(), "a symbol without a name");
+            walk(text, &s.children, Some(s.range));
         }
     }
-    walk(text, &ide::document_symbols(&a, text));
+    walk(text, &ide::document_symbols(&a, text), None);
     for f in ide::folding_ranges(&a, text) {
         valid(text, f.range, "fold");
     }

@@ -24,6 +24,21 @@ pub enum SymbolKind {
     Flow,
 }
 
+impl SymbolKind {
+    fn noun(self) -> &'static str {
+        match self {
+            SymbolKind::Section => "untitled section",
+            SymbolKind::Asset => "asset",
+            SymbolKind::Threat => "threat",
+            SymbolKind::Mitigation => "mitigation",
+            SymbolKind::Diagram => "diagram",
+            SymbolKind::Boundary => "trust boundary",
+            SymbolKind::Element => "element",
+            SymbolKind::Flow => "data flow",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Symbol {
     pub name: String,
@@ -42,6 +57,12 @@ impl Symbol {
             selection
         } else {
             range
+        };
+        // Editors reject a symbol without a name (an empty `#` heading, a bare row).
+        let name = if name.trim().is_empty() {
+            format!("({})", kind.noun())
+        } else {
+            name
         };
         Symbol {
             name,
