@@ -64,6 +64,9 @@ pub fn hover(analysis: &Analysis, text: &str, config: &Config, offset: usize) ->
     if let Some(block) = mermaid_at(cx.doc, offset) {
         return element_hover(&cx, block, offset);
     }
+    if let Some(h) = front_matter_hover(&cx, offset) {
+        return Some(h);
+    }
     let field_at = cell_at(text, cx.doc, offset)
         .and_then(|c: CellAt| {
             let part = part_at(text, c.content, offset);
@@ -113,6 +116,27 @@ fn rule_hover(cx: &Cx<'_>, offset: usize) -> Option<Hover> {
             rule.meta.code, rule.meta.name, rule.meta.summary, rule.meta.code
         ),
     })
+}
+
+/// A front-matter key: what it is for, and the values it takes.
+fn front_matter_hover(cx: &Cx<'_>, offset: usize) -> Option<Hover> {
+    let fm = cx.doc.front_matter.as_ref()?;
+    if !fm.range.contains(offset) {
+        return None;
+    }
+    let line = line_at(cx.text, offset);
+    let range = word_at(cx.text, offset, |c| c.is_ascii_alphanumeric() || c == '_')?;
+    // Only the key at the start of its line, before its colon.
+    let key = range.slice(cx.text);
+    if range.start != line.start || !cx.text[range.end..line.end].trim_start().starts_with(':') {
+        return None;
+    }
+    let k = editor().front_matter.iter().find(|k| k.key == key)?;
+    let mut markdown = format!("**{}** — {}\n\n{}", k.key, k.detail, k.documentation);
+    if !k.values.is_empty() {
+        let _ = write!(markdown, "\n\nValues: {}.", k.values.join(", "));
+    }
+    Some(Hover { range, markdown })
 }
 
 fn field_hover(
@@ -873,6 +897,28 @@ mod tests {
                 .starts_with("**Mitigated** — A control is in place"),
             "{}",
             h.markdown
+        );
+    }
+
+    #[test]
+    fn front_matter_keys_explain_themselves() {
+        let h = hover_at(DOC, "title:", 1).unwrap_or_else(|| panic!("no hover"));
+        assert_eq!(h.range.slice(DOC), "title");
+        assert!(
+            h.markdown.starts_with("**title** — the design's name"),
+            "{}",
+            h.markdown
+        );
+        let text = DOC.replace("title: Export\n", "title: Export\nstatus: draft\n");
+        let h = hover_at(&text, "status:", 2).unwrap_or_else(|| panic!("no hover"));
+        assert!(
+            h.markdown.ends_with("Values: draft, in-review, approved."),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            hover_at(&text, "Export\n", 1).is_none(),
+            "a value is no key"
         );
     }
 
