@@ -560,3 +560,41 @@ mod diagram_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod heading_form_tests {
+    use super::tests::apply;
+    use super::*;
+    use crate::ide::symbols::tests::{analysis, example};
+
+    #[test]
+    fn assets_lines_and_threat_headings() {
+        let text = example("image-signing.md");
+        let a = analysis(&text);
+        let at = text.find("- A1 HSM").unwrap_or(0) + 3;
+        let refs = references(&a, &text, at, true);
+        let lines: Vec<&str> = refs
+            .iter()
+            .map(|r| super::super::context::line_at(&text, r.start).slice(&text))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "- A1 HSM key slot (restricted): the private signing key never leaves it.",
+                "Assets: A1",
+                "Assets: A1, A3",
+                "Assets: A1"
+            ]
+        );
+        let at = text.find("TH-1 Forged").unwrap_or(0) + 1;
+        let edits = rename(&a, &text, at, "TH-7").unwrap_or_else(|e| panic!("{e}"));
+        let renamed = apply(&text, &edits);
+        assert!(renamed.contains("#### TH-7 Forged pipeline identity (High)"));
+        assert_eq!(edits.len(), 1);
+        let taken = rename(&a, &text, at, "TH-2").err().map(|e| e.message);
+        assert_eq!(
+            taken.as_deref(),
+            Some("`TH-2` is already the id of a threat in this document: pick a free id.")
+        );
+    }
+}
