@@ -947,7 +947,43 @@ fn init_example_billing_is_a_practice_doc_with_gaps() {
         Some(1),
         "the practice doc has deliberate gaps: {r:?}"
     );
-    assert_eq!(json(&r)["files"][0]["design_doc"], true);
+    let v = json(&r);
+    assert_eq!(v["files"][0]["design_doc"], true);
+    // Every gap of the README's training table is found.
+    let found: Vec<(String, String)> = v["files"][0]["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["code"].as_str().unwrap_or("").to_string(),
+                        f["data"].to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let has = |code: &str, data: &str| found.iter().any(|(c, d)| c == code && d.contains(data));
+    for (code, data) in [
+        ("TM042", ""),
+        ("TM040", ""),
+        ("TM002", "scope"),
+        ("TM050", ""),
+        ("TM012", ""),
+        ("TM020", "repudiation"),
+        ("TM020", "denial_of_service"),
+        ("TM021", ""),
+        ("TM030", ""),
+        ("TM032", ""),
+        ("TM034", ""),
+        ("TM010", "Payment processor"),
+        ("TM010", "Webhook events"),
+        ("TM022", "hooks"),
+        ("TM031", ""),
+        ("TM041", ""),
+    ] {
+        assert!(has(code, data), "{code} {data} not found in {found:?}");
+    }
     let r = run(dir.path(), &["init", "x.md", "--example", "shop"]);
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("billing"), "{r:?}");
