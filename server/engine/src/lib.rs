@@ -16,6 +16,7 @@ pub mod risk;
 pub mod rules;
 pub mod span;
 pub mod stride;
+pub mod summary;
 
 pub use analysis::{
     Analysis, Source, analyze, analyze_linked, is_threat_model_file, threat_model_link_candidates,
