@@ -154,7 +154,7 @@ fn check_output(cwd: &Path, out: &Path) -> Result<(), CliError> {
         return Err(CliError::new(format!(
             "-o {}: the folder {} does not exist",
             out.display(),
-            walk::display_path(&walk::normalize(parent))
+            workspace::display(cwd, &walk::normalize(parent))
         )));
     }
     Ok(())
