@@ -452,7 +452,7 @@ fn docs(p: &Portfolio, links: &Links) -> String {
     for c in StrideCategory::ALL {
         let _ = write!(out, "<th title=\"{}\">{}</th>", c.name(), c.letter());
     }
-    out.push_str("<th class=\"n\">Threats open / mitigated</th><th class=\"n\">Open crit/high</th><th>Last reviewed</th><th class=\"n\">Findings E/W/I</th><th class=\"n\">Suppressed</th><th data-first=\"ascending\">Needs a human</th></tr></thead><tbody>\n");
+    out.push_str("<th class=\"n\" title=\"Threats open / mitigated (by severity below)\">Open / mitigated</th><th class=\"n\">Open crit/high</th><th>Last reviewed</th><th class=\"n\" title=\"Findings: errors / warnings / infos\">E/W/I</th><th class=\"n\" title=\"Suppressed findings\">Supp.</th><th data-first=\"ascending\">Needs a human</th></tr></thead><tbody>\n");
     for d in &p.docs {
         doc_row(&mut out, d, links);
     }
