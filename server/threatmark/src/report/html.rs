@@ -22,6 +22,11 @@ const JS: &str = include_str!("assets/report.js");
 /// Teams shown in the "open critical/high by team" chart; the rest are summed.
 const CHART_TEAMS: usize = 12;
 
+/// Rows of the needs-a-human table, most urgent first. The docs table marks every doc
+/// that needs a human (its last column), so the page stays complete; at 10,000 docs the
+/// whole queue would repeat a quarter of the page.
+const QUEUE_ROWS: usize = 500;
+
 /// Where the page will live, so that links to the docs resolve from it.
 #[derive(Debug, Clone)]
 pub struct Links {
@@ -230,7 +235,7 @@ fn bar_chart(caption: &str, bars: &[(String, usize, &str)], note: Option<String>
         } else {
             (value * span / max).max(2)
         };
-        let label = truncate(label, 22);
+        let label = truncate(label, 20);
         let _ = write!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"{class}\" x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"{}\" rx=\"2\"><title>{}: {value}</title></rect><text class=\"v\" x=\"{}\" y=\"{}\">{value}</text>",
@@ -373,11 +378,11 @@ fn queue(p: &Portfolio, links: &Links) -> String {
     if n == 0 {
         return "<p>No doc needs a human right now.</p>".to_string();
     }
-    let open = if n <= 200 { " open" } else { "" };
+    let open = if n <= 50 { " open" } else { "" };
     let mut out = format!(
         "<details{open}><summary>{n} docs need a human</summary><div class=\"wrap\"><table class=\"docs\" data-sortable><thead><tr><th data-v>Tier</th><th data-first=\"ascending\">Doc</th><th data-first=\"ascending\">Team</th><th data-first=\"ascending\">Why</th></tr></thead><tbody>\n"
     );
-    for d in p.queue() {
+    for d in p.queue().take(QUEUE_ROWS) {
         let _ = writeln!(
             out,
             "<tr><td data-v=\"{}\">{}</td><td class=\"d\">{}</td><td>{}</td><td class=\"why\">{}</td></tr>",
@@ -388,7 +393,14 @@ fn queue(p: &Portfolio, links: &Links) -> String {
             reasons(d)
         );
     }
-    out.push_str("</tbody></table></div></details>");
+    out.push_str("</tbody></table></div>");
+    if n > QUEUE_ROWS {
+        let _ = write!(
+            out,
+            "<p class=\"note\">The {QUEUE_ROWS} most urgent of {n}, highest risk and most reasons first; the <a href=\"#docs\">design docs table</a> marks every one in its last column.</p>"
+        );
+    }
+    out.push_str("</details>");
     out
 }
 
@@ -478,20 +490,22 @@ fn doc_row(out: &mut String, d: &DocRow, links: &Links) {
             CoverageState::Unjustified => ("c-u", "?".to_string(), 1),
             CoverageState::Missing => ("c-m", "–".to_string(), 0),
         };
+        // Only cells with something to say get a tooltip: at 10,000 docs every byte of a
+        // row counts six times (the column header names the category).
         let title = match (&c.reason, c.state) {
-            (Some(reason), _) => format!("{}: not applicable: {reason}", c.category.name()),
-            (None, CoverageState::Threat) => {
-                format!("{}: {} threats", c.category.name(), c.threats)
-            }
-            (None, CoverageState::Unjustified) => {
-                format!("{}: not applicable, no reason given", c.category.name())
-            }
-            (None, _) => format!("{}: missing", c.category.name()),
+            (Some(reason), _) => format!(
+                " title=\"{}\"",
+                escape(&format!("{}: not applicable: {reason}", c.category.name()))
+            ),
+            (None, CoverageState::Unjustified) => format!(
+                " title=\"{}: not applicable, no reason given\"",
+                c.category.name()
+            ),
+            (None, _) => String::new(),
         };
         let _ = write!(
             out,
-            "<td class=\"c {class}\" data-v=\"{rank}\" title=\"{}\">{text}</td>",
-            escape(&title)
+            "<td class=\"c {class}\" data-v=\"{rank}\"{title}>{text}</td>"
         );
     }
     let th = &d.summary.threats;

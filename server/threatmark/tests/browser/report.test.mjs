@@ -60,7 +60,13 @@ test("loads from file:// with no network request and no console error", async ()
   assert.deepEqual(requests, [pathToFileURL(PAGE).href], "the page is the only thing loaded");
   assert.deepEqual(errors, [], "console errors");
   assert.equal(await page.title(), "Threat-model portfolio · 2026-11-23");
-  if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  if (SCREENSHOT) {
+    // Rows off screen are not rendered (content-visibility: auto): make the whole page
+    // the screen.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1400, height });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  }
   await context.close();
 });
 
