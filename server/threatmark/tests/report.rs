@@ -221,7 +221,7 @@ fn json_threats_and_findings() {
         serde_json::json!(["authentication", "payment_data", "internet_exposure"])
     );
     assert!(
-        ledger["findings"]["error"].as_u64().unwrap_or(0) > 0,
+        ledger["findings"]["errors"].as_u64().unwrap_or(0) > 0,
         "{ledger:#}"
     );
     assert_eq!(ledger["suppressed"], 0);
@@ -232,6 +232,9 @@ fn json_threats_and_findings() {
         (&Value::from(6), &Value::from(6))
     );
     assert_eq!(audit["security_reviewer"], Value::Null);
+    // Its security-review finding is suppressed in the doc, and counted.
+    assert_eq!(audit["suppressed"], 1);
+    assert_eq!(audit["findings"]["infos"], 0);
     assert_eq!(doc(&r, SESSION)["security_reviewer"], "carla");
 }
 
@@ -550,4 +553,28 @@ fn html_to_stdout_on_request() {
         r.stdout
             .contains("href=\"org/payments/design/ledger-export.md\"")
     );
+}
+
+#[test]
+fn report_and_check_count_the_same_findings() {
+    let dir = corpus(&["org"]);
+    let report = json_at(dir.path(), TODAY, &["report", "org", "--format", "json"]);
+    let r = run(dir.path(), &["check", "org", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let check: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}"));
+    for key in ["errors", "warnings", "infos", "hints"] {
+        assert_eq!(
+            report["totals"]["findings"][key], check["summary"][key],
+            "{key}"
+        );
+    }
+    assert_eq!(
+        report["totals"]["suppressed"],
+        check["summary"]["suppressed"]
+    );
+    // check lists the linked threat-model file on its own; the report folds it into its
+    // design doc.
+    assert_eq!(check["summary"]["design_docs"], 6);
+    assert_eq!(report["totals"]["design_docs"], 5);
+    assert_eq!(report["files"], check["summary"]["files"]);
 }

@@ -198,7 +198,7 @@ fn tiles(p: &Portfolio) -> String {
         ),
         (
             "errors / warnings",
-            format!("{} / {}", t.findings.error, t.findings.warning),
+            format!("{} / {}", t.findings.errors, t.findings.warnings),
             false,
         ),
     ];
@@ -564,10 +564,10 @@ fn doc_row(out: &mut String, d: &DocRow, links: &Links) {
     let _ = writeln!(
         out,
         "<td data-v=\"{days_key}\">{reviewed}{stale}</td><td class=\"n\" data-v=\"{}\">{}/{}/{}</td><td class=\"n\">{}</td><td class=\"why\">{}</td></tr>",
-        d.findings.error * 1_000_000 + d.findings.warning * 1_000 + d.findings.info,
-        d.findings.error,
-        d.findings.warning,
-        d.findings.info,
+        d.findings.errors * 1_000_000 + d.findings.warnings * 1_000 + d.findings.infos,
+        d.findings.errors,
+        d.findings.warnings,
+        d.findings.infos,
         d.suppressed,
         reasons(d)
     );

@@ -57,10 +57,10 @@ pub fn render(p: &Portfolio) -> String {
             "findings",
             format!(
                 "{} errors · {} warnings · {} infos · {} hints · {} suppressed",
-                t.findings.error,
-                t.findings.warning,
-                t.findings.info,
-                t.findings.hint,
+                t.findings.errors,
+                t.findings.warnings,
+                t.findings.infos,
+                t.findings.hints,
                 t.suppressed
             ),
         ),
@@ -165,9 +165,9 @@ fn doc_row(out: &mut String, d: &DocRow) {
         th.open,
         th.mitigated,
         th.open_critical_high,
-        d.findings.error,
-        d.findings.warning,
-        d.findings.info,
+        d.findings.errors,
+        d.findings.warnings,
+        d.findings.infos,
         d.suppressed
     );
 }

@@ -22,30 +22,30 @@ use threatmark_engine::{Analysis, Level};
 /// The team of a doc with no owner that sits directly in a walked folder.
 pub const NO_TEAM: &str = "(no team)";
 
-/// Finding counts by level.
+/// Finding counts by level, named as in the `summary` of `check --format json`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LevelCounts {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
-    pub hint: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub hints: usize,
 }
 
 impl LevelCounts {
     fn add(&mut self, level: Level) {
         match level {
-            Level::Error => self.error += 1,
-            Level::Warning => self.warning += 1,
-            Level::Info => self.info += 1,
-            Level::Hint => self.hint += 1,
+            Level::Error => self.errors += 1,
+            Level::Warning => self.warnings += 1,
+            Level::Info => self.infos += 1,
+            Level::Hint => self.hints += 1,
         }
     }
 
     fn merge(&mut self, other: LevelCounts) {
-        self.error += other.error;
-        self.warning += other.warning;
-        self.info += other.info;
-        self.hint += other.hint;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        self.hints += other.hints;
     }
 }
 
