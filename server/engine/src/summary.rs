@@ -346,6 +346,17 @@ last_reviewed: 2026-01-10
     }
 
     #[test]
+    fn a_threat_beats_a_statement_and_a_reason_beats_none() {
+        // The unjustified statement comes last, so "last one wins" would fail this.
+        let text = format!(
+            "{DOC}- Tampering: not applicable — no writes happen here at all.\n- Repudiation: N/A\n"
+        );
+        let s = summary(&text, date(2026, 3, 1));
+        assert_eq!(s.coverage[1].state, CoverageState::Threat);
+        assert_eq!(s.coverage[2].state, CoverageState::NotApplicable);
+    }
+
+    #[test]
     fn an_unjustified_statement_is_its_own_state() {
         let text = DOC.replace(
             "not applicable — every export is signed and logged by the platform.",
