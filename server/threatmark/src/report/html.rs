@@ -475,7 +475,7 @@ fn docs(p: &Portfolio, links: &Links) -> String {
 fn doc_row(out: &mut String, d: &DocRow, links: &Links) {
     let _ = write!(
         out,
-        "<tr><td data-v=\"{}\">{}</td><td class=\"d\">{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        "<tr><td data-v=\"{}\">{}</td><td class=\"d\">{}</td><td>{}</td><td>{}</td><td class=\"tp\">{}</td>",
         tier_rank(d.risk.tier),
         tier_badge(d.risk.tier),
         doc_cell(d, links),
