@@ -612,6 +612,33 @@ mod tests {
     }
 
     #[test]
+    fn no_doc_string_reaches_the_page_unescaped() {
+        let evil = "<x a='1' b=\"2\">&</x>";
+        let text = format!(
+            "---\ntitle: \"{t}\"\nowner: \"{t}\"\n---\n# H\n\n## Threat model\n\n- Spoofing: not applicable — because {evil} is only text here.\n",
+            t = evil.replace('"', "\\\"")
+        );
+        let mut row = super::super::tests::row("d/design/x.md", &text);
+        row.path = format!("d/{evil}.md");
+        row.threat_model_path = Some(format!("d/{evil}-tm.md"));
+        assert_eq!(row.title.as_deref(), Some(evil));
+        assert_eq!(row.team, evil);
+        let p = Portfolio::new(jiff::civil::date(2026, 11, 23), 9, 1, vec![row]);
+        let links = Links {
+            cwd: PathBuf::from("/r"),
+            page_dir: PathBuf::from("/r"),
+        };
+        let html = render(&p, &links);
+        assert!(!html.contains("<x"), "raw markup from a doc");
+        assert!(!html.contains("'1'"), "raw quote from a doc");
+        assert!(html.contains("&lt;x a=&#39;1&#39; b=&quot;2&quot;&gt;&amp;&lt;/x&gt;"));
+        assert!(
+            html.contains("is only text here."),
+            "the reason is in a tooltip"
+        );
+    }
+
+    #[test]
     fn the_template_is_filled_once() {
         let filled = fill(
             "<p>{{a}}</p><p>{{b}}</p>{{unknown}}{{",
