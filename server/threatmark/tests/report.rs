@@ -401,6 +401,10 @@ fn markdown_report() {
     );
     assert!(md.contains("| S | T | n/a | I | D | E |"), "{md}");
     assert!(md.contains("2025-01-10 (682 days) **stale**"), "{md}");
+    assert!(
+        md.contains("Recommended activities by tier: high: security review, penetration test before launch; medium: security champion review; low: none."),
+        "{md}"
+    );
     assert!(!md.contains("README") && !md.contains("runbooks"), "{md}");
     assert!(r.stderr.is_empty(), "{r:?}");
 }

@@ -153,6 +153,7 @@ pub fn render(p: &Portfolio, links: &Links) -> String {
             ("queue", &queue(p, links)),
             ("teams", &teams(p)),
             ("legend", LEGEND),
+            ("activities", &escape(&p.activities_text())),
             ("docs", &docs(p, links)),
         ],
     )
@@ -652,8 +653,18 @@ mod tests {
             let name = m.get(2..m.find("}}").unwrap_or(2)).unwrap_or("");
             assert!(
                 [
-                    "version", "today", "css", "js", "meta", "tiles", "charts", "queue", "teams",
-                    "legend", "docs"
+                    "version",
+                    "today",
+                    "css",
+                    "js",
+                    "meta",
+                    "tiles",
+                    "charts",
+                    "queue",
+                    "teams",
+                    "legend",
+                    "activities",
+                    "docs"
                 ]
                 .contains(&name),
                 "{name}"

@@ -114,7 +114,9 @@ pub fn render(p: &Portfolio) -> String {
     let _ = writeln!(
         out,
         "STRIDE: a letter is addressed by a threat, `n/a` not applicable with a reason, `?` \
-         marked not applicable without a reason, `-` missing.\n"
+         marked not applicable without a reason, `-` missing. Recommended activities by \
+         tier: {}.\n",
+        cell(&p.activities_text())
     );
     let letters: Vec<String> = StrideCategory::ALL
         .iter()

@@ -298,6 +298,9 @@ pub struct Portfolio {
     pub totals: Totals,
     /// By name.
     pub teams: Vec<Team>,
+    /// The recommended activities of each tier the docs have, highest tier first (the
+    /// config maps tiers to activities, so the tables show them once).
+    pub activities: Vec<(RiskTier, Vec<String>)>,
 }
 
 impl Portfolio {
@@ -322,14 +325,39 @@ impl Portfolio {
                 slot.add(cell.state);
             }
         }
+        let mut activities: Vec<(RiskTier, Vec<String>)> = Vec::new();
+        for row in &docs {
+            let entry = (row.risk.tier, row.risk.activities.clone());
+            if !activities.contains(&entry) {
+                activities.push(entry);
+            }
+        }
+        activities.sort_by(|a, b| b.0.cmp(&a.0));
         Portfolio {
             today,
             stale_after_months,
             files,
             totals,
             teams: teams.into_values().collect(),
+            activities,
             docs,
         }
+    }
+
+    /// "high: security review, penetration test before launch; low: none".
+    pub fn activities_text(&self) -> String {
+        self.activities
+            .iter()
+            .map(|(tier, a)| {
+                let list = if a.is_empty() {
+                    "none".to_string()
+                } else {
+                    a.join(", ")
+                };
+                format!("{}: {list}", tier.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// The docs that need a human, in report order.
@@ -425,6 +453,10 @@ mod tests {
             .collect();
         assert_eq!(teams, [("ops", 1), ("team-x", 1)]);
         assert_eq!(p.queue().count(), 1);
+        assert_eq!(
+            p.activities_text(),
+            "high: security review, penetration test before launch; low: none"
+        );
         // Six missing cells per doc (no threats at all).
         assert_eq!(p.totals.cells.missing, 12);
     }
