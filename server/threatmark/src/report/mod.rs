@@ -332,7 +332,7 @@ impl Portfolio {
                 activities.push(entry);
             }
         }
-        activities.sort_by(|a, b| b.0.cmp(&a.0));
+        activities.sort_by_key(|a| std::cmp::Reverse(a.0));
         Portfolio {
             today,
             stale_after_months,
