@@ -1,5 +1,5 @@
-//! `threatmark`: the command line of the threatmark engine — `check`, `init`, `explain`
-//! (and, later, `lsp` and `report`).
+//! `threatmark`: the command line of the threatmark engine — `check`, `report`, `init`,
+//! `explain` (and, later, `lsp`).
 //!
 //! Architecture invariant: this crate is an adapter. It does the I/O the engine never
 //! does (files, the clock, the terminal) and converts the engine's byte ranges to
@@ -15,6 +15,7 @@ mod link;
 mod message;
 mod output;
 mod record;
+mod report;
 mod today;
 mod walk;
 mod workspace;
