@@ -10,7 +10,6 @@
 
 mod atomic;
 mod cli;
-mod fix;
 mod link;
 mod message;
 mod output;
