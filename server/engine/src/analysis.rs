@@ -159,3 +159,25 @@ fn run(
         document,
     }
 }
+
+/// "Generate threat rows from diagram" (the editor's refactor): one placeholder threat
+/// for every diagram element and flow and every STRIDE-per-element category no threat
+/// covers for it yet. `None` when there is nothing to add or nowhere to add it.
+pub fn generate_threat_rows(
+    text: &str,
+    document: &Document,
+    config: &Config,
+    today: jiff::civil::Date,
+) -> Option<crate::finding::Fix> {
+    let facts = Facts::new(text, document, config);
+    let cx = Context {
+        link: LinkRole::Standalone,
+        text,
+        doc: document,
+        facts: &facts,
+        config,
+        methodology: config.methodology(),
+        today,
+    };
+    rules::tm022_element_unaddressed::generate_rows(&cx)
+}

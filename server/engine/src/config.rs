@@ -51,6 +51,25 @@ const TOPIC_IDS: &[&str] = &[
 const RULE_VALUES: &[&str] = &["off", "error", "warning", "info", "hint"];
 const ELEMENT_SCOPES: &[&str] = &["boundary", "all", "off"];
 
+/// The element kinds `[element_classes]` may name.
+const ELEMENT_KINDS: &[&str] = &["data_store", "external_entity"];
+
+/// Mermaid class names that type a diagram node (SPEC §4.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementClasses {
+    pub data_store: Vec<String>,
+    pub external_entity: Vec<String>,
+}
+
+impl Default for ElementClasses {
+    fn default() -> Self {
+        ElementClasses {
+            data_store: strings(&["store", "datastore"]),
+            external_entity: strings(&["external"]),
+        }
+    }
+}
+
 /// Which diagram elements must have their STRIDE categories covered (TM022).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ElementScope {
@@ -254,6 +273,18 @@ pub const CONFIG_KEYS: &[ConfigKeyDoc] = &[
             checks every element, `off` turns the check off.",
     },
     ConfigKeyDoc {
+        key: "element_classes",
+        kind: ConfigValueKind::StringListTable,
+        default: "{ data_store = [\"store\", \"datastore\"], external_entity = [\"external\"] }",
+        choices: &[],
+        table_keys: ELEMENT_KINDS,
+        description: "Mermaid class names that make a diagram node a data store or an external entity \
+            (`db:::store`, `class partner external`). A cylinder `db[(…)]` is always a data store and \
+            a parallelogram `user[/…/]` an external entity; when the diagram has subgraphs, a node \
+            outside all of them is an external entity too. A kind you leave out keeps its \
+            default.",
+    },
+    ConfigKeyDoc {
         key: "sections",
         kind: ConfigValueKind::StringListTable,
         default: "{}",
@@ -325,6 +356,8 @@ pub struct Config {
     pub classification_scale: Vec<String>,
     pub ticket_pattern: Regex,
     pub element_scope: ElementScope,
+    /// `[element_classes]`: class names that type diagram nodes (SPEC §4.6).
+    pub element_classes: ElementClasses,
     /// `[sections]`: extra heading aliases per section kind, in file order.
     pub extra_section_aliases: Vec<(SectionKind, String)>,
     /// `[sensitive_topics]`: (topic id, keyword); the keywords of a topic are adjacent.
@@ -361,6 +394,7 @@ impl Default for Config {
             ticket_pattern: Regex::new(DEFAULT_TICKET_PATTERN)
                 .expect("the default ticket pattern compiles"),
             element_scope: ElementScope::Boundary,
+            element_classes: ElementClasses::default(),
             extra_section_aliases: Vec::new(),
             extra_topic_keywords: Vec::new(),
             activities: RISK_TIERS.iter().map(|t| (t.to_string(), None)).collect(),
@@ -737,6 +771,7 @@ impl Reader<'_> {
                 "sensitive_topics" => config.extra_topic_keywords = self.topics(name, value),
                 "remediation_days" => remediation = Some(value),
                 "activities" => self.activities(name, value, &mut config.activities),
+                "element_classes" => self.element_classes(name, value, &mut config.element_classes),
                 "rules" => (config.rules, config.rule_keys) = self.rules(name, value),
                 _ => {
                     let hint = if looks_like_rule_code(name) {
@@ -1051,6 +1086,28 @@ impl Reader<'_> {
             };
             if let Some(list) = self.string_list(&full, v, "activities", "[\"security review\"]") {
                 slot.1 = Some(list.into_iter().map(Spanned::into_inner).collect());
+            }
+        }
+    }
+
+    fn element_classes(&mut self, key: &str, value: &Value<'_>, classes: &mut ElementClasses) {
+        for (k, v) in self.table(key, value, "`data_store = [\"store\"]`") {
+            let kind = k.get_ref().trim().to_lowercase();
+            let full = format!("{key}.{}", k.get_ref());
+            let slot = match kind.as_str() {
+                "data_store" => &mut classes.data_store,
+                "external_entity" => &mut classes.external_entity,
+                _ => {
+                    let hint = match suggest(&kind, ELEMENT_KINDS.iter().copied()) {
+                        Some(s) => format!("did you mean `{key}.{s}`?"),
+                        None => format!("element kinds are {}", all_of(ELEMENT_KINDS, "`")),
+                    };
+                    self.unknown_key(&full, k.span(), Some(hint));
+                    continue;
+                }
+            };
+            if let Some(list) = self.string_list(&full, v, "class names", "[\"store\"]") {
+                *slot = list.into_iter().map(Spanned::into_inner).collect();
             }
         }
     }

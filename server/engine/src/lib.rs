@@ -19,7 +19,8 @@ pub mod span;
 pub mod stride;
 
 pub use analysis::{
-    Analysis, Source, analyze, analyze_linked, is_threat_model_file, threat_model_link_candidates,
+    Analysis, Source, analyze, analyze_linked, generate_threat_rows, is_threat_model_file,
+    threat_model_link_candidates,
 };
 pub use config::Config;
 pub use finding::{Applicability, Edit, Finding, FindingData, Fix, Level};

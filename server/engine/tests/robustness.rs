@@ -74,8 +74,84 @@ fn markdown_line() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Pieces of mermaid flowcharts, well-formed and broken, for the diagram reader.
+fn flowchart_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("subgraph vpc [Payments VPC]".to_string()),
+        Just("subgraph \"Title with spaces\"".to_string()),
+        Just("end".to_string()),
+        Just("direction TB".to_string()),
+        Just("api((API)) -->|card details| db[(Orders DB)]".to_string()),
+        Just("user[/User/] -- reads --> api".to_string()),
+        Just("a & b -.-> c ==> d".to_string()),
+        Just("a <--> b[\"`**md** label`\"]".to_string()),
+        Just("x:::store --o y:::external".to_string()),
+        Just("class a,b store".to_string()),
+        Just("classDef store fill:#f9f".to_string()),
+        Just("style a fill:#f9f".to_string()),
+        Just("linkStyle 0 stroke:red".to_string()),
+        Just("click a \"https://example.invalid\"".to_string()),
+        Just("%% comment".to_string()),
+        Just("a[unclosed --> b".to_string()),
+        Just("a -->".to_string()),
+        Just("-->".to_string()),
+        Just("[(]".to_string()),
+        "[a-z]{1,3}[\\[\\(\\{/>]{0,2}[^\n`]{0,12}[\\]\\)\\}/]{0,2}",
+        "[-=.<>ox|&;: ]{0,8}",
+        "\\PC{0,12}",
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Any flowchart text, at the top level or inside a list item or blockquote, reads
+    /// without panicking, and every position the diagram model holds lies on the text.
+    #[test]
+    fn arbitrary_flowcharts_never_panic(
+        pieces in prop::collection::vec(flowchart_piece(), 0..40),
+        prefix in prop_oneof![Just(""), Just("  "), Just("> "), Just("- ")],
+        sep in prop_oneof![Just("\n"), Just("\r\n"), Just(";"), Just("\n\n")],
+    ) {
+        let indent = if prefix == "- " { "  " } else { prefix };
+        let mut text = format!("# D\n\n## Threat model\n\n{prefix}```mermaid\n{indent}flowchart LR\n");
+        for p in &pieces {
+            text.push_str(indent);
+            text.push_str(p);
+            text.push_str(sep);
+            if sep == ";" {
+                text.push('\n');
+            }
+        }
+        text.push_str(indent);
+        text.push_str("```\n");
+        let a = analyze(Source { path: "design/x.md", text: &text }, &Config::default(), today());
+        check_ranges(&text, &a);
+        for d in &a.document.diagrams {
+            let ranges = d.elements.iter().flat_map(|e| std::iter::once(e.range).chain(e.id_ranges.iter().copied()))
+                .chain(d.flows.iter().map(|f| f.range))
+                .chain(d.boundaries.iter().flat_map(|b| [b.range, b.id_range]))
+                .chain(d.errors.iter().map(|e| e.range));
+            for r in ranges {
+                prop_assert!(r.start <= r.end && r.end <= text.len());
+                prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            }
+            for f in &d.flows {
+                prop_assert!(f.from < d.elements.len() && f.to < d.elements.len());
+            }
+            for e in &d.elements {
+                prop_assert!(e.boundary.is_none_or(|b| b < d.boundaries.len()));
+                for r in &e.id_ranges {
+                    prop_assert_eq!(r.slice(&text), e.id.as_str());
+                }
+            }
+        }
+        if let Some(fix) = threatmark_engine::generate_threat_rows(&text, &a.document, &Config::default(), today()) {
+            for e in &fix.edits {
+                prop_assert!(e.range.end <= text.len() && text.is_char_boundary(e.range.start));
+            }
+        }
+    }
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC*") {

@@ -945,7 +945,43 @@ fn init_example_billing_is_a_practice_doc_with_gaps() {
         Some(1),
         "the practice doc has deliberate gaps: {r:?}"
     );
-    assert_eq!(json(&r)["files"][0]["design_doc"], true);
+    let v = json(&r);
+    assert_eq!(v["files"][0]["design_doc"], true);
+    // Every gap of the README's training table is found.
+    let found: Vec<(String, String)> = v["files"][0]["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["code"].as_str().unwrap_or("").to_string(),
+                        f["data"].to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let has = |code: &str, data: &str| found.iter().any(|(c, d)| c == code && d.contains(data));
+    for (code, data) in [
+        ("TM042", ""),
+        ("TM040", ""),
+        ("TM002", "scope"),
+        ("TM050", ""),
+        ("TM012", ""),
+        ("TM020", "repudiation"),
+        ("TM020", "denial_of_service"),
+        ("TM021", ""),
+        ("TM030", ""),
+        ("TM032", ""),
+        ("TM034", ""),
+        ("TM010", "Payment processor"),
+        ("TM010", "Webhook events"),
+        ("TM022", "hooks"),
+        ("TM031", ""),
+        ("TM041", ""),
+    ] {
+        assert!(has(code, data), "{code} {data} not found in {found:?}");
+    }
     let r = run(dir.path(), &["init", "x.md", "--example", "shop"]);
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("billing"), "{r:?}");
@@ -1001,4 +1037,84 @@ fn explain_lists_everything() {
     assert!(r.stdout.contains("Elevation of privilege"), "{r:?}");
     let list = run(dir.path(), &["explain", "--list"]);
     assert_eq!(list.stdout, r.stdout);
+}
+
+#[test]
+fn explain_element_types() {
+    let dir = tempdir();
+    for topic in ["data_store", "data store", "Data-Store"] {
+        let r = run(dir.path(), &["explain", topic]);
+        assert_eq!(r.code, Some(0), "{topic}: {r:?}");
+        assert!(
+            r.stdout.starts_with("Data store (diagram element type)"),
+            "{r:?}"
+        );
+        assert!(
+            r.stdout
+                .contains("STRIDE per element: Tampering (T), Information disclosure (I), Denial of service (D)"),
+            "{r:?}"
+        );
+        assert!(
+            r.stdout
+                .contains("Also Repudiation (R) when its name says it holds: log"),
+            "{r:?}"
+        );
+    }
+    let r = run(dir.path(), &["explain", "external entity"]);
+    assert!(r.stdout.contains("Spoofing (S), Repudiation (R)"), "{r:?}");
+    let list = run(dir.path(), &["explain", "--list"]);
+    assert!(list.stdout.contains("Diagram element types:"), "{list:?}");
+    assert!(list.stdout.contains("process          STRIDE"), "{list:?}");
+}
+
+/// SPEC §5 TM001: the skeleton is pre-filled from the diagram, so after `--fix` every data
+/// store of the diagram is in the inventory.
+#[test]
+fn fix_prefills_the_threat_model_from_the_diagram() {
+    let dir = tempdir();
+    let doc = "# Export service\n\n## Architecture\n\n```mermaid\nflowchart LR\n  merchant[/Merchant/] -->|request| api\n  subgraph vpc [VPC]\n    api((Export API)) --> ledger[(Ledger DB)]\n    api --> bucket[(Export bucket)]\n  end\n```\n";
+    write(dir.path(), "design/export.md", doc);
+    let before = json(&run(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(codes(&before["files"][0]), ["TM001"], "{before}");
+
+    let r = run(dir.path(), &["check", "--fix", "--format", "json"]);
+    let fixed = read(dir.path(), "design/export.md");
+    assert!(fixed.starts_with(doc.trim_end_matches('\n')), "{fixed}");
+    assert!(
+        fixed.contains("| A1 | Ledger DB | data store |")
+            && fixed.contains("| A2 | Export bucket | data store |"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("The data-flow diagram is in *Architecture* above"),
+        "{fixed}"
+    );
+    let after = json(&r);
+    let codes = codes(&after["files"][0]);
+    assert!(
+        !codes.iter().any(|c| c == "TM001" || c == "TM010"),
+        "{codes:?}"
+    );
+    // What is left is the coaching path: placeholders to answer and elements to cover.
+    assert!(codes.iter().any(|c| c == "TM050"), "{codes:?}");
+}
+
+#[test]
+fn a_broken_diagram_is_an_error_at_the_mistake() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "design/broken.md",
+        "# Broken\n\n## Threat model\n\n```mermaid\nflowchart LR\n  a[API] --> b[(DB)\n```\n",
+    );
+    let r = run(dir.path(), &["check", "--format", "json"]);
+    let v = json(&r);
+    let tm060: Vec<&Value> = v["files"][0]["findings"]
+        .as_array()
+        .map(|a| a.iter().filter(|f| f["code"] == "TM060").collect())
+        .unwrap_or_default();
+    assert_eq!(tm060.len(), 1, "{v}");
+    assert_eq!(tm060[0]["level"], "error");
+    assert_eq!(tm060[0]["line"], 7);
+    assert_eq!(r.code, Some(1));
 }

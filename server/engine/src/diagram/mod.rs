@@ -7,6 +7,11 @@
 
 use crate::span::TextRange;
 
+pub mod coverage;
+mod lower;
+
+pub use lower::{clean_label, read};
+
 /// What a diagram node stands for in STRIDE-per-element terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ElementKind {

@@ -111,6 +111,13 @@ impl Document {
                 _ => None,
             })
             .collect();
+        doc.diagrams = doc
+            .mermaid
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_flowchart)
+            .map(|(i, b)| crate::diagram::read(text, i, &b.content, config))
+            .collect();
         doc.links = parsed
             .links
             .into_iter()

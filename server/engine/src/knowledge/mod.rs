@@ -63,6 +63,32 @@ pub struct ElementInfo {
     pub categories: Vec<StrideCategory>,
     /// Why these categories apply.
     pub why: String,
+    /// Categories that also apply when the element's name holds one of `when_named`
+    /// (a data store that holds logs also needs Repudiation).
+    pub extra_categories: Vec<StrideCategory>,
+    /// Lowercase words, matched as whole words of the element's id or label.
+    pub when_named: Vec<String>,
+}
+
+impl ElementInfo {
+    /// The categories that apply to an element of this type called `names` (its id and
+    /// label), in methodology order.
+    pub fn categories_for(&self, names: &[&str]) -> Vec<StrideCategory> {
+        let named = names.iter().any(|name| {
+            name.split(|c: char| !c.is_alphanumeric())
+                .any(|w| self.when_named.iter().any(|k| k.eq_ignore_ascii_case(w)))
+        });
+        let mut out = self.categories.clone();
+        if named {
+            for c in &self.extra_categories {
+                if !out.contains(c) {
+                    out.push(*c);
+                }
+            }
+            out.sort();
+        }
+        out
+    }
 }
 
 /// The element type ids a methodology file may use.
@@ -108,6 +134,10 @@ struct ElementEntry {
     name: String,
     #[serde(default)]
     categories: Vec<String>,
+    #[serde(default)]
+    extra_categories: Vec<String>,
+    #[serde(default)]
+    when_named: Vec<String>,
     #[serde(default)]
     why: String,
 }
@@ -188,25 +218,36 @@ impl Methodology {
             if elements.iter().any(|e| e.id == entry.id) {
                 return Err(format!("element `{}` appears twice", entry.id));
             }
-            let mut cats = Vec::with_capacity(entry.categories.len());
-            for id in &entry.categories {
-                let known = StrideCategory::from_id(id.trim())
-                    .filter(|c| categories.iter().any(|info| info.category == *c));
-                let Some(c) = known else {
-                    return Err(format!(
-                        "element `{}`: `{id}` is not a category of this methodology",
-                        entry.id
-                    ));
-                };
-                if !cats.contains(&c) {
-                    cats.push(c);
+            let known = |ids: &[String]| -> Result<Vec<StrideCategory>, String> {
+                let mut cats = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let c = StrideCategory::from_id(id.trim())
+                        .filter(|c| categories.iter().any(|info| info.category == *c))
+                        .ok_or_else(|| {
+                            format!(
+                                "element `{}`: `{id}` is not a category of this methodology",
+                                entry.id
+                            )
+                        })?;
+                    if !cats.contains(&c) {
+                        cats.push(c);
+                    }
                 }
-            }
+                Ok(cats)
+            };
+            let cats = known(&entry.categories)?;
+            let extra_categories = known(&entry.extra_categories)?;
             elements.push(ElementInfo {
-                id: entry.id,
                 name: entry.name.trim().to_string(),
                 categories: cats,
                 why: entry.why.trim().to_string(),
+                extra_categories,
+                when_named: entry
+                    .when_named
+                    .iter()
+                    .map(|w| w.trim().to_lowercase())
+                    .collect(),
+                id: entry.id,
             });
         }
         Ok(Methodology {
@@ -293,6 +334,9 @@ pub struct Templates {
     pub threat_model_heading: String,
     pub scope: String,
     pub diagram: String,
+    /// The diagram subsection of a doc whose flowchart stands elsewhere: holds `{level}`
+    /// and `{section}` (the title of the section holding the flowchart).
+    pub diagram_reference: String,
     /// Holds `{level}` and `{rows}`.
     pub assets: String,
     /// Holds `{id}`, `{name}`, `{type}`, `{classification}`.
@@ -376,6 +420,30 @@ impl Templates {
             .map(|(i, c)| self.threat_row_for(&format!("T{}", i + 1), c))
             .collect();
         rows.join("\n")
+    }
+
+    /// The assets subsection listing `rows` of (name, type, classification), numbered
+    /// `A1`, `A2`, …; ends with `\n`.
+    pub fn assets_subsection(&self, level: &str, rows: &[(&str, &str, &str)]) -> String {
+        let rows: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (name, kind, classification))| {
+                fill(
+                    &self.asset_row,
+                    &[
+                        ("id", &format!("A{}", i + 1)),
+                        ("name", name),
+                        ("type", kind),
+                        ("classification", classification),
+                    ],
+                )
+            })
+            .collect();
+        fill(
+            &self.assets,
+            &[("level", level), ("rows", &rows.join("\n"))],
+        )
     }
 
     /// A subsection ready to insert, with `level` as its heading hashes (`###`) and

@@ -37,9 +37,13 @@ fn lead_break(text: &str, at: usize) -> &'static str {
     }
 }
 
-/// The line terminator the document uses.
+/// The line terminator the document uses, judged by its first line break (reading only
+/// up to it: fixes ask for every finding, and a doc can be large).
 pub fn eol(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
 }
 
 /// `##…` for a subsection of the threat model (one level below it; `###` by default).
@@ -358,7 +362,7 @@ pub fn insert_block(text: &str, at: usize, block: &str) -> Edit {
 
 /// `<public, internal, confidential or restricted?>` from the configured scale: a
 /// placeholder with a `?` so renderers show it and TM050 finds it.
-fn classification_placeholder(cx: &Context<'_>) -> String {
+pub fn classification_placeholder(cx: &Context<'_>) -> String {
     let scale = &cx.config.classification_scale;
     match scale.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("<{} or {last}?>", rest.join(", ")),

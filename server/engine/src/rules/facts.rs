@@ -107,6 +107,8 @@ pub struct Facts {
     /// The sensitive topics the doc touches (SPEC §5.2), computed once for TM041 and the
     /// risk tier.
     pub topics: Vec<String>,
+    /// STRIDE-per-element coverage of each diagram, parallel to `Document::diagrams`.
+    pub diagrams: Vec<crate::diagram::coverage::DiagramCoverage>,
 }
 
 impl Facts {
@@ -160,6 +162,7 @@ impl Facts {
             addressed,
             own_ids,
             topics: crate::risk::topics(text, config),
+            diagrams: crate::diagram::coverage::compute(doc, config.methodology()),
         }
     }
 }

@@ -101,6 +101,7 @@ registry![
     tm012_unclassified_asset,
     tm020_stride_unaddressed,
     tm021_unknown_category,
+    tm022_element_unaddressed,
     tm023_unjustified_not_applicable,
     tm030_unmitigated_threat,
     tm031_missing_severity,
@@ -113,6 +114,7 @@ registry![
     tm041_security_review_recommended,
     tm042_approved_without_review,
     tm050_placeholder_left,
+    tm060_diagram_syntax_error,
     tm090_invalid_front_matter,
     tm091_unjustified_suppression,
 ];

@@ -1,10 +1,12 @@
-//! TM010 unlisted-asset: a threat target is not in the asset inventory.
+//! TM010 unlisted-asset: a threat target, or a data store of the diagram, is not in the
+//! asset inventory.
 //!
 //! Also home of [`resolve_targets`], which TM011 (which assets are targeted) and TM034
 //! (asset ids that do not exist) read too, so the three rules agree on what a target
 //! cell names.
 
-use super::{Context, RuleMeta, edits, placeholder};
+use super::{Context, LinkRole, RuleMeta, edits, placeholder};
+use crate::diagram::{Element, ElementKind, coverage};
 use crate::document::assets::InventoryShape;
 use crate::document::ids::{self, is_asset_id, leading_asset_id, match_key};
 use crate::document::{Asset, Threat};
@@ -15,7 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     code: "TM010",
     name: "unlisted-asset",
     default_level: Level::Warning,
-    summary: "A threat targets something that is not in the asset inventory.",
+    summary: "A threat target or a diagram data store is not in the asset inventory.",
     docs: DOCS,
 };
 
@@ -27,6 +29,10 @@ by id or by name. `data.asset` holds the target as written. Matching ignores cas
 punctuation, backticks and emphasis, so `` `orders-replica` `` is the asset
 `Orders replica`. A target that looks like an asset id (`A7`) but has no asset is a
 dangling reference (TM034) instead.
+
+Also fires on each data store of the data-flow diagram (a cylinder `db[(…)]`, or a
+node of class `store`) that no inventory asset is, by id or label, with `data.asset`
+the store's label and `data.element` its node id.
 
 ## Why does it matter?
 Whatever is worth a threat is worth a row in the inventory. The inventory is where its
@@ -244,7 +250,50 @@ fn kind_for(cx: &Context<'_>, name: &str) -> &'static str {
     }
 }
 
+/// The data stores of the diagrams that no inventory asset is, once per name. Only for a
+/// standalone threat model: without one, TM001's skeleton lists the stores itself.
+pub fn unlisted_stores<'d>(cx: &'d Context<'_>) -> Vec<&'d Element> {
+    if cx.doc.threat_model.is_none() || cx.link != LinkRole::Standalone {
+        return Vec::new();
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for diagram in &cx.doc.diagrams {
+        for e in &diagram.elements {
+            if e.kind != ElementKind::DataStore || coverage::asset_of(cx.doc, e).is_some() {
+                continue;
+            }
+            let key = match_key(&e.label);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            out.push(e);
+        }
+    }
+    out
+}
+
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for e in unlisted_stores(cx) {
+        let name = &e.label;
+        let message = format!(
+            "`{name}` is a data store in the diagram but not in the asset inventory. What does it hold, and how sensitive is it?"
+        );
+        let mut finding = Finding::new(&META, e.range, message).with_data(FindingData {
+            asset: Some(name.clone()),
+            element: Some(e.id.clone()),
+            ..FindingData::default()
+        });
+        if let Some((id, edit)) = edits::add_asset(cx, name, "data store") {
+            finding = finding.with_fix(Fix {
+                title: format!("Add `{name}` to the asset inventory as {id}"),
+                applicability: Applicability::Safe,
+                edits: vec![edit],
+            });
+        }
+        out.push(finding);
+    }
     // Every mention of a missing name carries the same fix, so the editor offers it on
     // each. `check --fix` applies one of the fixes that insert at one place per round,
     // and the next round no longer finds the name: the asset is added once.

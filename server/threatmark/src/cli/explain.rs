@@ -9,7 +9,7 @@ use super::{CliError, ExitStatus, ExplainArgs};
 use std::fmt::Write as _;
 use std::io::Write;
 use threatmark_engine::StrideCategory;
-use threatmark_engine::knowledge::{CategoryInfo, Methodology};
+use threatmark_engine::knowledge::{CategoryInfo, ElementInfo, Methodology};
 use threatmark_engine::rules::{self, RULES, Rule};
 
 pub fn run(args: ExplainArgs) -> Result<ExitStatus, CliError> {
@@ -35,12 +35,15 @@ pub fn explain(topic: &str, methodology: &Methodology) -> Result<String, CliErro
     if let Some(info) = category(topic).and_then(|c| methodology.category(c)) {
         return Ok(category_text(info, methodology));
     }
+    if let Some(info) = element(topic, methodology) {
+        return Ok(element_text(info, methodology));
+    }
     let hint = match suggestion(topic, methodology) {
         Some(s) => format!(" (did you mean `{s}`?)"),
         None => String::new(),
     };
     Err(CliError::new(format!(
-        "`{topic}` is neither a rule code nor a STRIDE category{hint}; run `threatmark explain --list` to see them all"
+        "`{topic}` is not a rule code, a STRIDE category or a diagram element type{hint}; run `threatmark explain --list` to see them all"
     )))
 }
 
@@ -61,6 +64,49 @@ fn category(topic: &str) -> Option<StrideCategory> {
         _ => StrideCategory::from_name(topic)
             .or_else(|| StrideCategory::from_id(&topic.to_ascii_lowercase())),
     }
+}
+
+/// A diagram element type by id or name (`data_store`, `data store`, `Data store`,
+/// `external-entity`).
+fn element<'m>(topic: &str, methodology: &'m Methodology) -> Option<&'m ElementInfo> {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = key(topic);
+    methodology
+        .elements
+        .iter()
+        .find(|e| key(&e.id) == wanted || key(&e.name) == wanted)
+}
+
+fn element_text(info: &ElementInfo, methodology: &Methodology) -> String {
+    let name = |c: &StrideCategory| {
+        methodology.category(*c).map_or_else(
+            || c.name().to_string(),
+            |i| format!("{} ({})", i.name, i.letter),
+        )
+    };
+    let mut out = format!("{} (diagram element type)\n\n", info.name);
+    let applies: Vec<String> = info.categories.iter().map(name).collect();
+    if applies.is_empty() {
+        out.push_str("No STRIDE category applies to it on its own.\n");
+    } else {
+        let _ = writeln!(out, "STRIDE per element: {}", applies.join(", "));
+    }
+    if !info.extra_categories.is_empty() && !info.when_named.is_empty() {
+        let extra: Vec<String> = info.extra_categories.iter().map(name).collect();
+        let _ = writeln!(
+            out,
+            "Also {} when its name says it holds: {}",
+            extra.join(", "),
+            info.when_named.join(", ")
+        );
+    }
+    let _ = write!(out, "\n{}\n", info.why);
+    out
 }
 
 fn rule_text(rule: &Rule) -> String {
@@ -147,7 +193,24 @@ pub fn list(methodology: &Methodology) -> String {
             c.letter, c.name, c.property
         );
     }
-    out.push_str("\nRun `threatmark explain CODE` or `threatmark explain CATEGORY` for details.\n");
+    out.push_str("\nDiagram element types:\n");
+    let el_width = methodology
+        .elements
+        .iter()
+        .map(|e| e.id.len())
+        .max()
+        .unwrap_or(0);
+    for e in &methodology.elements {
+        let letters: String = e
+            .categories
+            .iter()
+            .filter_map(|c| methodology.category(*c).map(|i| i.letter))
+            .collect();
+        let _ = writeln!(out, "  {:el_width$}  {letters}", e.id);
+    }
+    out.push_str(
+        "\nRun `threatmark explain CODE`, `threatmark explain CATEGORY` or `threatmark explain ELEMENT-TYPE` for details.\n",
+    );
     out
 }
 
@@ -158,6 +221,7 @@ fn suggestion(topic: &str, methodology: &Methodology) -> Option<String> {
         .iter()
         .flat_map(|r| [r.meta.code.to_string(), r.meta.name.to_string()])
         .chain(methodology.categories.iter().map(|c| c.name.to_lowercase()))
+        .chain(methodology.elements.iter().map(|e| e.id.clone()))
         .chain(
             methodology
                 .categories
@@ -233,7 +297,7 @@ mod tests {
         );
         let nope = err("nope");
         assert!(
-            nope.contains("`nope` is neither") && nope.contains("--list"),
+            nope.contains("`nope` is not a rule code") && nope.contains("--list"),
             "{nope}"
         );
         assert!(!err("X").is_empty());

@@ -175,9 +175,10 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A rule code (TM020, case-insensitive) or name (stride-unaddressed), or a STRIDE
-    /// category by name, short form or letter (spoofing, DoS, I). Without it, lists all.
-    #[arg(value_name = "CODE|CATEGORY")]
+    /// A rule code (TM020, case-insensitive) or name (stride-unaddressed), a STRIDE
+    /// category by name, short form or letter (spoofing, DoS, I), or a diagram element
+    /// type (process, data_store, external_entity, data_flow). Without it, lists all.
+    #[arg(value_name = "CODE|CATEGORY|ELEMENT-TYPE")]
     pub topic: Option<String>,
 
     /// List every rule and STRIDE category.
