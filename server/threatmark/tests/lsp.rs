@@ -411,7 +411,7 @@ fn assert_unchanged_outside(before: &str, after: &str, edits: &[Value]) {
 }
 
 #[test]
-fn fix_all_applies_the_safe_fixes_with_line_edits() {
+fn fix_all_applies_the_safe_fixes_as_check_fix_does_with_line_edits() {
     let dir = workspace();
     let mut client = pull_client(dir.path());
     let uri = doc_uri(dir.path(), "export.md");
@@ -425,22 +425,43 @@ fn fix_all_applies_the_safe_fixes_with_line_edits() {
     assert_eq!(actions.len(), 1, "{actions:#?}");
     let action = &actions[0];
     assert_eq!(action["kind"], "source.fixAll.threatmark");
-    assert_eq!(action["title"], "Fix 3 threatmark findings");
+    // TM002's diagram, then (next round) TM010's inventory row for the diagram's store,
+    // TM021's and TM031's cells.
+    assert_eq!(action["title"], "Fix 4 threatmark findings");
     let edits = action["edit"]["documentChanges"][0]["edits"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    // Two places (the new diagram section; the two adjacent rows with a misspelt cell),
-    // not one replace from the first change to the last.
-    assert_eq!(edits.len(), 2, "{edits:#?}");
-    assert_eq!(edits[1]["range"], range([28, 0], [30, 0]));
+    // Three places (the new diagram section, the new asset row, the two adjacent rows
+    // with a misspelt cell), not one replace from the first change to the last.
+    assert_eq!(edits.len(), 3, "{edits:#?}");
+    assert_eq!(edits[2]["range"], range([28, 0], [30, 0]));
     let fixed = apply_edits(EXPORT, &edits, false);
-    assert!(fixed.contains("| T1 | Spoofing | A2 |"));
-    assert!(fixed.contains("| High | M2 | Mitigated |"));
-    assert!(fixed.contains("### Data flow diagram"));
+    // The same text as `check --fix` (one implementation, threatmark_engine::fix).
+    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_threatmark"))
+        .args([
+            "check",
+            "--fix",
+            "--stdin-filename",
+            "docs/design/export.md",
+        ])
+        .current_dir(dir.path())
+        .env("THREATMARK_TODAY", lsp_support::TODAY)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn check");
+    std::io::Write::write_all(&mut cli.stdin.take().expect("stdin"), EXPORT.as_bytes())
+        .expect("write");
+    let output = cli.wait_with_output().expect("check --fix");
+    assert_eq!(fixed, String::from_utf8_lossy(&output.stdout));
+
     client.replace_all(&uri, 2, &fixed);
-    // Spoofing is now addressed too; what is left is only the diagram's placeholder.
-    assert_eq!(codes(&client.pull(&uri)), ["TM050"]);
+    let left = codes(&client.pull(&uri));
+    for gone in ["TM002", "TM010", "TM021", "TM031"] {
+        assert!(!left.iter().any(|c| c == gone), "{gone} in {left:?}");
+    }
     // `quickfix` alone does not include fixAll.
     let quick = client.code_actions(&uri, range([0, 0], [0, 0]), vec![], Some(vec!["quickfix"]));
     assert!(quick.iter().all(|a| a["kind"] == "quickfix"), "{quick:#?}");
@@ -610,4 +631,32 @@ fn a_panicking_request_is_an_internal_error_and_the_server_keeps_serving() {
     );
     assert!(again.is_err());
     assert!(client.shutdown().success());
+}
+
+/// A design doc that keeps its threat model in a linked file (SPEC §3) is analysed with
+/// it, as `check` does; an edit to the open threat-model file re-checks the design doc.
+#[test]
+fn a_linked_threat_model_file_counts_and_its_edits_recheck_the_design_doc() {
+    let dir = workspace();
+    let tm_path = dir.path().join("docs/design/export-threat-model.md");
+    let tm_text = EXPORT.replacen(
+        "# Ledger export\n\nA worker exports the ledger to a bucket.\n\n## Threat model",
+        "# Threat model",
+        1,
+    );
+    std::fs::write(&tm_path, &tm_text).expect("write");
+    let design_text = "# Ledger export\n\nA worker exports the ledger. Its threat model: [threat model](export-threat-model.md).\n";
+    let mut client = pull_client(dir.path());
+    let design = doc_uri(dir.path(), "export.md");
+    client.open(&design, design_text);
+    // No TM001: the linked file is its threat model.
+    assert!(!codes(&client.pull(&design)).contains(&"TM001".to_string()));
+
+    // The threat-model file, open: its findings are its own (the misspelt category).
+    let tm_uri = file_uri(&tm_path);
+    client.open(&tm_uri, &tm_text);
+    assert!(codes(&client.pull(&tm_uri)).contains(&"TM021".to_string()));
+    // It stops being a threat model: the design doc has none any more.
+    client.change(&tm_uri, 2, [0, 0], [0, 14], "# Notes");
+    assert!(codes(&client.pull(&design)).contains(&"TM001".to_string()));
 }

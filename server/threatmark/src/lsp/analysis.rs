@@ -207,16 +207,17 @@ fn linked_threat_model(
         display: walk::display_path(path),
         engine_path: engine_path.to_string(),
     };
-    let found = link::find(&design, analysis, root, root, config)?;
-    let tm_path = walk::normalize(&root.join(&found.path));
-    let text = match open_text(&tm_path) {
-        Some(text) => text,
-        None => {
-            let bytes = std::fs::read(&tm_path).ok()?;
+    let read = |path: &Path| {
+        let path = walk::normalize(path);
+        open_text(&path).or_else(|| {
+            let bytes = std::fs::read(&path).ok()?;
             let text = String::from_utf8_lossy(&bytes);
-            text.strip_prefix('\u{feff}').unwrap_or(&text).to_string()
-        }
+            Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+        })
     };
+    let found = link::find_with(&design, analysis, root, root, config, read)?;
+    let tm_path = walk::normalize(&root.join(&found.path));
+    let text = read(&tm_path)?;
     Some(Partner::ThreatModel {
         path: tm_path,
         engine_path: found.engine_path,
