@@ -96,7 +96,11 @@ fn initialize_negotiates_the_position_encoding_and_announces_features() {
     assert_eq!(caps["diagnosticProvider"]["workspaceDiagnostics"], true);
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],
-        json!(["quickfix", "source.fixAll.threatmark"])
+        json!([
+            "quickfix",
+            "source.fixAll.threatmark",
+            "refactor.rewrite.threatmark.generateThreatRows"
+        ])
     );
     assert_eq!(utf16.initialize_result["serverInfo"]["name"], "threatmark");
     // Logs go to window/logMessage (and stderr), never to stdout.
@@ -465,6 +469,51 @@ fn fix_all_applies_the_safe_fixes_as_check_fix_does_with_line_edits() {
     // `quickfix` alone does not include fixAll.
     let quick = client.code_actions(&uri, range([0, 0], [0, 0]), vec![], Some(vec!["quickfix"]));
     assert!(quick.iter().all(|a| a["kind"] == "quickfix"), "{quick:#?}");
+}
+
+/// The refactor adds a placeholder row for each diagram element's uncovered categories,
+/// inside the threats table, and nothing else; afterwards TM022 is gone.
+#[test]
+fn generate_threat_rows_from_the_diagram() {
+    let dir = workspace();
+    let mut client = pull_client(dir.path());
+    let uri = doc_uri(dir.path(), "export.md");
+    let text = EXPORT
+        .replace("Spoofng", "Spoofing")
+        .replace("Hihg", "High")
+        .replacen(
+            "### Assets",
+            "### Data flow diagram\n\n```mermaid\nflowchart LR\n  sched[/Scheduler/]\n  subgraph cluster [Export cluster]\n    worker((Export worker))\n    exports[(Ledger exports)]\n  end\n  sched -->|job| worker\n  worker -->|write| exports\n```\n\n### Assets",
+            1,
+        );
+    client.open(&uri, &text);
+    let before = client.pull(&uri);
+    assert!(codes(&before).contains(&"TM022".to_string()), "{before:#?}");
+    let actions = client.code_actions(&uri, range([0, 0], [0, 0]), vec![], Some(vec!["refactor"]));
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "Generate threat rows from diagram");
+    assert_eq!(
+        actions[0]["kind"],
+        "refactor.rewrite.threatmark.generateThreatRows"
+    );
+    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let generated = apply_edits(&text, &edits, false);
+    assert_unchanged_outside(&text, &generated, &edits);
+    let added: Vec<&str> = generated
+        .lines()
+        .filter(|l| !text.lines().any(|o| o == *l))
+        .collect();
+    assert!(!added.is_empty());
+    assert!(added.iter().all(|l| l.starts_with("| T")), "{added:#?}");
+    client.replace_all(&uri, 2, &generated);
+    let after = client.pull(&uri);
+    assert!(!codes(&after).contains(&"TM022".to_string()), "{after:#?}");
+    // Nothing more to generate.
+    let again = client.code_actions(&uri, range([0, 0], [0, 0]), vec![], Some(vec!["refactor"]));
+    assert_eq!(again, Vec::<Value>::new());
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Code actions: each finding's fixes as quick fixes bound to its diagnostic, and
-//! `source.fixAll.threatmark` (the safe fixes, in rounds, as `check --fix` applies them).
+//! Code actions: each finding's fixes as quick fixes bound to its diagnostic,
+//! `source.fixAll.threatmark` (the safe fixes, in rounds, as `check --fix` applies them)
+//! and the refactor "Generate threat rows from diagram".
 //!
 //! Edits name the document version they were computed for, so a client applies them only
 //! to that text; in a CRLF document inserted lines end with `\r\n`. `fixAll` returns a
@@ -16,6 +17,7 @@ use tower_lsp_server::ls_types::{
 };
 
 pub const FIX_ALL: &str = "source.fixAll.threatmark";
+pub const GENERATE_ROWS: &str = "refactor.rewrite.threatmark.generateThreatRows";
 
 /// The quick fixes for the client's diagnostics that are still this version's findings.
 pub fn quick_fixes(
@@ -93,6 +95,22 @@ pub fn fix_all(a: &Analyzed, document_changes: bool) -> Option<CodeAction> {
         title,
         kind: Some(CodeActionKind::new(FIX_ALL)),
         edit: Some(edit(a, edits, document_changes)),
+        ..CodeAction::default()
+    })
+}
+
+/// The refactor "Generate threat rows from diagram": a placeholder threat for every
+/// diagram element and flow and every STRIDE-per-element category no threat covers yet.
+pub fn generate_threat_rows(a: &Analyzed, document_changes: bool) -> Option<CodeAction> {
+    if !a.analysis.design_doc {
+        return None;
+    }
+    let fix =
+        threatmark_engine::generate_threat_rows(&a.text, &a.analysis.document, &a.config, a.today)?;
+    Some(CodeAction {
+        title: "Generate threat rows from diagram".into(),
+        kind: Some(CodeActionKind::new(GENERATE_ROWS)),
+        edit: Some(edit(a, fix_edits(a, &fix), document_changes)),
         ..CodeAction::default()
     })
 }

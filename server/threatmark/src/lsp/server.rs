@@ -354,6 +354,7 @@ impl Backend {
         let mut context = params.context.diagnostics;
         let want_quick = actions::wanted(only, CodeActionKind::QUICKFIX.as_str());
         let want_fix_all = actions::wanted(only, actions::FIX_ALL);
+        let want_rows = actions::wanted(only, actions::GENERATE_ROWS);
         let computed = tokio::task::spawn_blocking(move || {
             let a = a2;
             let mut out: Vec<CodeActionOrCommand> = Vec::new();
@@ -374,6 +375,9 @@ impl Backend {
                 );
             }
             if want_fix_all && let Some(action) = actions::fix_all(&a, document_changes) {
+                out.push(CodeActionOrCommand::CodeAction(action));
+            }
+            if want_rows && let Some(action) = actions::generate_threat_rows(&a, document_changes) {
                 out.push(CodeActionOrCommand::CodeAction(action));
             }
             out
@@ -665,6 +669,7 @@ fn capabilities(encoding: threatmark_engine::line_index::WideEncoding) -> Server
             code_action_kinds: Some(vec![
                 CodeActionKind::QUICKFIX,
                 CodeActionKind::new(actions::FIX_ALL),
+                CodeActionKind::new(actions::GENERATE_ROWS),
             ]),
             ..CodeActionOptions::default()
         })),
