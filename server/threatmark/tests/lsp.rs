@@ -291,6 +291,23 @@ fn workspace_diagnostics_cover_open_and_closed_files() {
         .map(|i| &i["kind"])
         .collect();
     assert!(kinds.iter().all(|k| *k == "unchanged"), "{again:#}");
+    // A closed file changed on disk: reported again, from its new text.
+    std::fs::write(&closed, "# Closed\n\n## Threat model\n\nTBD\n").expect("write");
+    let changed = client
+        .request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .expect("workspace/diagnostic");
+    let report = changed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["uri"] == file_uri(&closed))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(report["kind"], "full", "{changed:#}");
+    assert!(!codes(report["items"].as_array().unwrap()).contains(&"TM001".to_string()));
 }
 
 #[test]

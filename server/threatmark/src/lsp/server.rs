@@ -44,6 +44,7 @@ struct Inner {
     /// The configuration file's outcome at `initialize`, reported at `initialized`
     /// (the client accepts notifications only then).
     initial_config: Mutex<Option<Loaded>>,
+    disk: Arc<diagnostics::DiskCache>,
 }
 
 pub fn service() -> (LspService<Backend>, ClientSocket) {
@@ -56,6 +57,7 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
                 serial: AtomicU64::new(1),
                 publish: tokio::sync::Mutex::new(()),
                 initial_config: Mutex::new(None),
+                disk: Arc::default(),
             }),
         }
     });
@@ -326,8 +328,9 @@ impl Backend {
             ));
         }
         if let Some(root) = root {
+            let disk = self.inner.disk.clone();
             let scanned = tokio::task::spawn_blocking(move || {
-                diagnostics::scan_workspace(&root, &config, generation, encoding, &open_paths)
+                disk.scan(&root, &config, generation, encoding, &open_paths)
             })
             .await
             .map_err(|e| match e.try_into_panic() {
