@@ -286,6 +286,26 @@ fn completions_in_every_context() {
         names(&items),
         ["public", "internal", "confidential", "restricted"]
     );
+    // The status scale in a status cell.
+    let text = DOC.replace("| High | M1 | Mitigated |", "| High | M1 |  |");
+    let (_, items) = labels(&mut client, &text, "| High | M1 | ");
+    assert_eq!(
+        names(&items),
+        [
+            "Open",
+            "In progress",
+            "Mitigated",
+            "Accepted",
+            "Transferred",
+            "Not applicable"
+        ]
+    );
+    // The next free id in a new row.
+    let last_row = "| Low | M3 | Mitigated |";
+    let text = DOC.replace(last_row, &format!("{last_row}\n| "));
+    let (_, items) = labels(&mut client, &text, &format!("{last_row}\n| "));
+    assert_eq!(names(&items), ["T4"]);
+    assert_eq!(items[0]["detail"], "next free threat id");
     // Mitigation ids in a mitigation cell.
     let text = DOC.replace("| High | M1 |", "| High |  |");
     let (_, items) = labels(&mut client, &text, "| High | ");
