@@ -727,3 +727,43 @@ fn a_linked_threat_model_file_counts_and_its_edits_recheck_the_design_doc() {
     client.change(&tm_uri, 2, [0, 0], [0, 14], "# Notes");
     assert!(codes(&client.pull(&design)).contains(&"TM001".to_string()));
 }
+
+/// A threat-model file opened before its design doc is checked on its own first (no
+/// diagram of its own: TM002); once the design doc, which has the diagram, is open, it
+/// is checked with it.
+#[test]
+fn a_threat_model_file_opened_first_is_rechecked_with_its_design_doc() {
+    let dir = workspace();
+    let tm_path = dir.path().join("docs/design/export-threat-model.md");
+    let tm_text = EXPORT.replacen(
+        "# Ledger export\n\nA worker exports the ledger to a bucket.\n\n## Threat model",
+        "# Threat model",
+        1,
+    );
+    std::fs::write(&tm_path, &tm_text).expect("write");
+    let mut client = pull_client(dir.path());
+    let tm_uri = file_uri(&tm_path);
+    client.open(&tm_uri, &tm_text);
+    let alone = client.pull(&tm_uri);
+    assert!(
+        alone
+            .iter()
+            .any(|d| d["code"] == "TM002" && d["data"]["section"] == "diagram"),
+        "{alone:#?}"
+    );
+    let design = doc_uri(dir.path(), "export.md");
+    let design_text = "# Ledger export\n\nThe threat model: [threat model](export-threat-model.md).\n\n## Architecture\n\n```mermaid\nflowchart LR\n  A2((Export worker)) --> A1[(Ledger exports)]\n```\n";
+    client.open(&design, design_text);
+    let design_codes = codes(&client.pull(&design));
+    assert!(
+        !design_codes.contains(&"TM001".to_string()),
+        "{design_codes:?}"
+    );
+    let together = client.pull(&tm_uri);
+    assert!(
+        !together
+            .iter()
+            .any(|d| d["code"] == "TM002" && d["data"]["section"] == "diagram"),
+        "{together:#?}"
+    );
+}

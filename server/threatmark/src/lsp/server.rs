@@ -137,16 +137,28 @@ impl Backend {
             }
             Err(_) => return Ok(None),
         };
-        let mut st = self.state();
-        if st.is_current(&a) {
-            if let analysis::Partner::ThreatModel { path, .. } = &a.partner {
-                st.linked_by.insert(path.clone(), a.uri.clone());
-            } else {
-                st.linked_by.retain(|_, design| design != &a.uri);
+        let newly_linked = {
+            let mut st = self.state();
+            let mut newly_linked = None;
+            if st.is_current(&a) {
+                if let analysis::Partner::ThreatModel { path, .. } = &a.partner {
+                    let before = st.linked_by.insert(path.clone(), a.uri.clone());
+                    if before.as_ref() != Some(&a.uri) {
+                        newly_linked = Uri::from_file_path(path);
+                    }
+                } else {
+                    st.linked_by.retain(|_, design| design != &a.uri);
+                }
+                if let Some(doc) = st.docs.get_mut(uri) {
+                    doc.analyzed = Some(a.clone());
+                }
             }
-            if let Some(doc) = st.docs.get_mut(uri) {
-                doc.analyzed = Some(a.clone());
-            }
+            // A threat-model file analysed before its design doc was analysed on its
+            // own; now that the link is known, it is analysed with the design doc.
+            newly_linked.and_then(|tm| st.invalidate(&tm).map(|v| (tm, v)))
+        };
+        if let Some((tm, version)) = newly_linked {
+            self.schedule(tm, version, Duration::ZERO);
         }
         Ok(Some(a))
     }
