@@ -659,3 +659,50 @@ fn suppress_a_finding_here() {
     let after = client.pull(&uri);
     assert!(!after.iter().any(|d| d["code"] == "TM011"), "{after:#?}");
 }
+
+/// Mitigation and threat ids navigate and rename too.
+#[test]
+fn definition_and_rename_of_mitigation_and_threat_ids() {
+    let dir = workspace();
+    let mut client = client(dir.path());
+    let uri = doc_uri(dir.path(), "export.md");
+    client.open(&uri, DOC);
+    // From the mitigation cell of T1 to the M1 list item.
+    let definition = client
+        .request(
+            "textDocument/definition",
+            at(&uri, DOC, "| M1 | Mitigated", 0, 3),
+        )
+        .expect("definition");
+    let m1 = find(DOC, "- M1:", 0, 2);
+    assert_eq!(definition["range"], range(m1, [m1[0], m1[1] + 2]));
+    // M2: its list item and the table cell that refers to it.
+    let mut params = at(&uri, DOC, "- M2:", 0, 3);
+    params["newName"] = json!("M7");
+    let edit = client
+        .request("textDocument/rename", params)
+        .expect("rename");
+    let edits = edit["documentChanges"][0]["edits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let renamed = apply_edits(DOC, &edits, false);
+    assert_eq!(
+        renamed,
+        DOC.replace("| M2 |", "| M7 |").replace("- M2:", "- M7:")
+    );
+    // A threat id.
+    let mut params = at(&uri, DOC, "| T3 |", 0, 3);
+    params["newName"] = json!("T9");
+    let edit = client
+        .request("textDocument/rename", params)
+        .expect("rename");
+    let edits = edit["documentChanges"][0]["edits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        apply_edits(DOC, &edits, false),
+        DOC.replace("| T3 |", "| T9 |")
+    );
+}
