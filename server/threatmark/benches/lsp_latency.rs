@@ -8,8 +8,9 @@
 //!
 //! Measures, with p50 and p95 over the samples: pull diagnostics right after an
 //! incremental edit (the edit is sent, then `textDocument/diagnostic`; the time runs from
-//! sending the edit to the report), hover on a threat id, and completion in a category
-//! cell. The results go to stdout as a markdown table for BENCHMARKS.md.
+//! sending the edit to the report), hover on a threat id, completion in a category cell,
+//! and completion right after typing into that cell. The results go to stdout as a
+//! markdown table for BENCHMARKS.md.
 
 #[path = "../tests/lsp_support/mod.rs"]
 mod lsp_support;
@@ -158,6 +159,30 @@ fn main() {
         completion.push(start.elapsed());
         assert_eq!(items.as_array().map_or(0, Vec::len), 6, "{items}");
     }
+    // Completion right after typing, as an editor asks for it: the edit makes the cached
+    // analysis stale, so this includes a re-analysis. Type `S` into the cell, ask,
+    // delete it, ask.
+    let mut typed_completion = Vec::with_capacity(samples);
+    let mut typed_version = 1;
+    for i in 0..samples {
+        typed_version += 1;
+        let start = Instant::now();
+        let cursor = if i % 2 == 0 {
+            client.change(&typed_uri, typed_version, at, at, "S");
+            [at[0], at[1] + 1]
+        } else {
+            client.change(&typed_uri, typed_version, at, [at[0], at[1] + 1], "");
+            at
+        };
+        let items = client
+            .request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": typed_uri}, "position": position(cursor)}),
+            )
+            .expect("completion");
+        typed_completion.push(start.elapsed());
+        assert!(items.as_array().is_some_and(|a| !a.is_empty()), "{items}");
+    }
     let status = client.shutdown();
     assert!(status.success());
 
@@ -171,6 +196,10 @@ fn main() {
         ("pull diagnostics after an incremental edit", edit_pull),
         ("hover on a threat id", hover),
         ("completion in a category cell", completion),
+        (
+            "completion right after typing a character",
+            typed_completion,
+        ),
     ] {
         times.sort();
         println!(
