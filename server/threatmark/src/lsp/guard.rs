@@ -57,6 +57,15 @@ pub fn internal_error(method: &str, payload: &(dyn Any + Send)) -> Error {
     }
 }
 
+/// The error for a blocking task that did not finish: its panic, or its cancellation
+/// (the runtime shutting down).
+pub fn join_error(method: &str, e: tokio::task::JoinError) -> Error {
+    match e.try_into_panic() {
+        Ok(payload) => internal_error(method, &*payload),
+        Err(e) => internal_error(method, &e.to_string()),
+    }
+}
+
 fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()

@@ -130,13 +130,7 @@ impl Backend {
             })
         })
         .await;
-        let a = match computed {
-            Ok(a) => Arc::new(a),
-            Err(e) if e.is_panic() => {
-                return Err(guard::internal_error("analysis", &*e.into_panic()));
-            }
-            Err(_) => return Ok(None),
-        };
+        let a = Arc::new(computed.map_err(|e| guard::join_error("analysis", e))?);
         let newly_linked = {
             let mut st = self.state();
             let mut newly_linked = None;
@@ -177,10 +171,7 @@ impl Backend {
         tokio::task::spawn_blocking(move || answer(&a))
             .await
             .map(Some)
-            .map_err(|e| match e.try_into_panic() {
-                Ok(payload) => guard::internal_error(method, &*payload),
-                Err(e) => guard::internal_error(method, &e.to_string()),
-            })
+            .map_err(|e| guard::join_error(method, e))
     }
 
     async fn do_workspace_symbol(&self, query: String) -> Result<Option<WorkspaceSymbolResponse>> {
@@ -211,10 +202,7 @@ impl Backend {
                 symbols::disk_symbols(&root, &config, encoding, &open_paths, &query)
             })
             .await
-            .map_err(|e| match e.try_into_panic() {
-                Ok(payload) => guard::internal_error("workspace/symbol", &*payload),
-                Err(e) => guard::internal_error("workspace/symbol", &e.to_string()),
-            })?;
+            .map_err(|e| guard::join_error("workspace/symbol", e))?;
             found.extend(disk);
         }
         Ok(Some(WorkspaceSymbolResponse::Nested(found)))
@@ -407,10 +395,7 @@ impl Backend {
                 disk.scan(&root, &config, generation, encoding, &open_paths)
             })
             .await
-            .map_err(|e| match e.try_into_panic() {
-                Ok(payload) => guard::internal_error("workspace/diagnostic", &*payload),
-                Err(e) => guard::internal_error("workspace/diagnostic", &e.to_string()),
-            })?;
+            .map_err(|e| guard::join_error("workspace/diagnostic", e))?;
             for r in scanned {
                 items.push(report(r.uri, None, r.result_id, &r.diagnostics, &previous));
             }
@@ -460,10 +445,7 @@ impl Backend {
             out
         })
         .await
-        .map_err(|e| match e.try_into_panic() {
-            Ok(payload) => guard::internal_error("textDocument/codeAction", &*payload),
-            Err(e) => guard::internal_error("textDocument/codeAction", &e.to_string()),
-        })?;
+        .map_err(|e| guard::join_error("textDocument/codeAction", e))?;
         Ok(Some(computed))
     }
 
