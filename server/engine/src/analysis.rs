@@ -6,6 +6,7 @@ use crate::document::Document;
 use crate::finding::Finding;
 use crate::risk::{self, RiskAssessment};
 use crate::rules::{self, Context, Facts, LinkRole};
+use crate::summary::{self, DocSummary};
 
 /// A document to analyse: its path (relative to the workspace root, `/`-separated; used
 /// for design-doc detection and nothing else) and its text.
@@ -25,6 +26,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// How many findings suppression comments silenced.
     pub suppressed: usize,
+    /// Coverage, threat counts and review state of a design doc; `None` for other
+    /// markdown.
+    pub summary: Option<DocSummary>,
     pub document: Document,
 }
 
@@ -119,6 +123,7 @@ fn run(
             risk: None,
             findings: Vec::new(),
             suppressed: 0,
+            summary: None,
             document,
         };
     }
@@ -150,12 +155,14 @@ fn run(
     }
     let (findings, suppressed) = rules::suppress::apply(source.text, &document, raw);
     let risk = Some(risk::assess(source.text, &document, &facts, config));
+    let summary = Some(summary::summarize(&document, &facts, config, today));
     Analysis {
         design_doc,
         title,
         risk,
         findings,
         suppressed,
+        summary,
         document,
     }
 }

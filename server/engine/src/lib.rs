@@ -18,6 +18,7 @@ pub mod risk;
 pub mod rules;
 pub mod span;
 pub mod stride;
+pub mod summary;
 
 pub use analysis::{
     Analysis, Source, analyze, analyze_linked, generate_threat_rows, is_threat_model_file,

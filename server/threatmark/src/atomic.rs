@@ -2,6 +2,7 @@
 //! file beside it (same folder, so the rename stays on one file system) with the
 //! original permissions, and is renamed over the original. A file that changed since it
 //! was read is left alone: an editor's unsaved-then-saved work must not be lost to a fix.
+//! [`write`] does the same for an output file (`report -o`), whatever it held before.
 
 use std::fs;
 use std::io::Write;
@@ -33,9 +34,61 @@ pub fn replace(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Writes `content` to `path`, creating or replacing it, so that a reader sees either
+/// the old file or the whole new one: a temporary file beside it, renamed over it. An
+/// existing file keeps its permissions.
+pub fn write(path: &Path, content: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!("no such folder: {}", dir.display()));
+    }
+    let mut temp = tempfile::Builder::new()
+        .prefix(".threatmark-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
+    temp.write_all(content).map_err(|e| e.to_string())?;
+    temp.as_file().sync_all().map_err(|e| e.to_string())?;
+    if let Ok(meta) = fs::metadata(path) {
+        fs::set_permissions(temp.path(), meta.permissions()).map_err(|e| e.to_string())?;
+    } else {
+        // A temporary file is private (0600); a report is meant to be shared.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o644))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    temp.persist(path).map_err(|e| e.error.to_string())?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_creates_or_replaces_whole_files() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("report.html");
+        write(&file, b"one")?;
+        assert_eq!(fs::read_to_string(&file)?, "one");
+        write(&file, b"two")?;
+        assert_eq!(fs::read_to_string(&file)?, "two");
+        assert_eq!(
+            fs::read_dir(dir.path())?.count(),
+            1,
+            "no temporary file is left"
+        );
+        let err = write(&dir.path().join("missing/report.html"), b"x")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("no such folder"), "{err}");
+        Ok(())
+    }
 
     #[test]
     fn replaces_the_content_and_keeps_permissions() -> Result<(), Box<dyn std::error::Error>> {

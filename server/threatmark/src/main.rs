@@ -1,5 +1,5 @@
-//! `threatmark`: the command line of the threatmark engine — `check`, `init`, `explain`,
-//! `lsp` (the language server) and, later, `report`.
+//! `threatmark`: the command line of the threatmark engine — `check`, `report`, `init`,
+//! `explain` — and `lsp`, the language server.
 //!
 //! Architecture invariant: this crate is an adapter. It does the I/O the engine never
 //! does (files, the clock, the terminal) and converts the engine's byte ranges to
@@ -15,6 +15,7 @@ mod lsp;
 mod message;
 mod output;
 mod record;
+mod report;
 mod today;
 mod walk;
 mod workspace;

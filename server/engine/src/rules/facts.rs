@@ -6,7 +6,7 @@ use super::placeholder;
 use crate::config::Config;
 use crate::document::{Document, Threat, ids};
 use crate::stride::StrideCategory;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThreatStatus {
@@ -95,6 +95,19 @@ impl ThreatFacts {
     }
 }
 
+/// How a STRIDE category is addressed in a doc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Addressed {
+    /// At least one threat names it (whatever the threat's status).
+    ByThreat,
+    /// No threat names it; a statement says it does not apply, with a reason (the
+    /// first justified statement's reason).
+    NotApplicable { reason: String },
+    /// No threat names it; a statement says it does not apply but gives no reason
+    /// (TM023's; TM020 still counts the category as addressed).
+    Unjustified,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     /// One entry per `Document::threats`, same order.
@@ -102,6 +115,8 @@ pub struct Facts {
     /// Categories a threat names or a not-applicable statement declares (with or without
     /// a reason: an unjustified statement is TM023's, not TM020's).
     pub addressed: BTreeSet<StrideCategory>,
+    /// How each category of `addressed` is addressed (the same keys).
+    pub coverage: BTreeMap<StrideCategory, Addressed>,
     /// Ids the doc defines, as match keys (`a1`, `th01`, `m2`).
     pub own_ids: BTreeSet<String>,
     /// The sensitive topics the doc touches (SPEC §5.2), computed once for TM041 and the
@@ -148,18 +163,32 @@ impl Facts {
                 f
             })
             .collect();
-        let mut addressed = BTreeSet::new();
+        let mut coverage = BTreeMap::new();
         for t in &doc.threats {
-            addressed.extend(t.categories.iter().copied());
-        }
-        for na in &doc.not_applicable {
-            if na.element.is_none() {
-                addressed.extend(na.categories.iter().copied());
+            for &c in &t.categories {
+                coverage.insert(c, Addressed::ByThreat);
             }
         }
+        for na in doc.not_applicable.iter().filter(|na| na.element.is_none()) {
+            let state = match &na.reason {
+                Some(reason) if na.is_justified() => Addressed::NotApplicable {
+                    reason: reason.value.clone(),
+                },
+                _ => Addressed::Unjustified,
+            };
+            for &c in &na.categories {
+                let entry = coverage.entry(c).or_insert(Addressed::Unjustified);
+                // A threat beats a statement; a justified statement beats an unjustified one.
+                if *entry == Addressed::Unjustified {
+                    *entry = state.clone();
+                }
+            }
+        }
+        let addressed = coverage.keys().copied().collect();
         Facts {
             threats,
             addressed,
+            coverage,
             own_ids,
             topics: crate::risk::topics(text, config),
             diagrams: crate::diagram::coverage::compute(doc, config.methodology()),

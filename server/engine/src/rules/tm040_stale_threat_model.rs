@@ -3,6 +3,7 @@
 use super::{Context, RuleMeta, edits};
 use crate::finding::{Applicability, Edit, Finding, Fix, Level};
 use crate::span::TextRange;
+use crate::summary::Review;
 
 pub const META: RuleMeta = RuleMeta {
     code: "TM040",
@@ -39,8 +40,11 @@ it only after the review happened.
 ";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let review = Review::of(cx.doc, cx.config, cx.today);
+    if !review.stale {
+        return;
+    }
     let fm = cx.doc.front_matter.as_ref();
-    let recorded = fm.and_then(|f| f.last_reviewed.as_ref()).or(cx.doc.last_reviewed_line.as_ref());
     let today = cx.today.to_string();
     let fix = |range: Option<TextRange>| Fix {
         title: "Mark threat model reviewed today".to_string(),
@@ -50,15 +54,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             None => edits::set_front_matter(cx, "last_reviewed", &today, None),
         }],
     };
-    match recorded {
-        Some(date) => {
-            let Ok(reviewed) = date.value.parse::<jiff::civil::Date>() else { return };
-            let months = i64::from(cx.config.stale_after_months);
-            let Ok(due) = reviewed.checked_add(jiff::Span::new().months(months)) else { return };
-            if due >= cx.today {
-                return;
-            }
-            let age = (cx.today - reviewed).get_days();
+    match (Review::recorded(cx.doc), review.days_since) {
+        (Some(date), Some(age)) => {
+            let months = cx.config.stale_after_months;
             out.push(
                 Finding::new(
                     &META,
@@ -71,11 +69,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .with_fix(fix(Some(date.range))),
             );
         }
-        None => {
-            let approved = fm.and_then(|f| f.status.as_ref()).is_some_and(|s| s.value == "approved");
-            if !approved {
-                return;
-            }
+        _ => {
             let anchor = cx
                 .doc
                 .threat_model

@@ -4,10 +4,10 @@
 pub mod check;
 pub mod explain;
 pub mod init;
+pub mod report;
 
 use crate::message;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -80,8 +80,9 @@ pub enum Command {
     Init(InitArgs),
     /// Print the documentation of a rule (TM020) or a STRIDE category (spoofing, DoS, I).
     Explain(ExplainArgs),
-    /// Portfolio report over many design docs, for a security team (not yet available).
-    Report(NotYetArgs),
+    /// Portfolio report over many design docs, for a security team: risk tiers, STRIDE
+    /// coverage, stale reviews, and the docs that need a human.
+    Report(ReportArgs),
     /// Run the language server over stdio, for editors (VS Code, Neovim, Helix…).
     Lsp(LspArgs),
 }
@@ -157,6 +158,42 @@ pub struct CheckArgs {
     pub stdin_filename: Option<PathBuf>,
 }
 
+/// The formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained web page (inline CSS, JS and SVG; nothing fetched): summary
+    /// tiles, charts, the needs-a-human queue, a team × STRIDE heat-map and a sortable,
+    /// filterable docs × STRIDE table. Needs -o.
+    Html,
+    /// One JSON document (report schema version 1): totals, teams, the needs-a-human
+    /// queue and every design doc.
+    Json,
+    /// A markdown page with the same tables, for a wiki or a pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Files or directories to report on. Directories are walked for `.md` and
+    /// `.markdown` files as `check` walks them; only design docs are reported.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE, atomically (a reader never sees half a report). Without
+    /// it, json and markdown go to stdout; html needs it (`-o -` writes to stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Use this configuration file instead of looking for `.threatmark.toml` in the
+    /// current directory and its ancestors (as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the new design doc; `-` writes it to stdout.
@@ -193,14 +230,6 @@ pub struct LspArgs {
     pub stdio: bool,
 }
 
-/// Arguments of a subcommand that does not exist yet: anything is accepted, so that a
-/// script written for the future command gets the "not yet available" message.
-#[derive(Debug, Args)]
-pub struct NotYetArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub args: Vec<OsString>,
-}
-
 /// Parses the command line and runs the command.
 pub fn run() -> ExitStatus {
     let cli = match Cli::try_parse() {
@@ -219,7 +248,7 @@ pub fn run() -> ExitStatus {
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
         Command::Explain(args) => explain::run(args),
-        Command::Report(_) => not_yet("report"),
+        Command::Report(args) => report::run(args),
         Command::Lsp(_) => crate::lsp::run(),
     };
     match result {
@@ -231,12 +260,6 @@ pub fn run() -> ExitStatus {
             ExitStatus::Error
         }
     }
-}
-
-fn not_yet(command: &str) -> Result<ExitStatus, CliError> {
-    Err(CliError::new(format!(
-        "`threatmark {command}` is not yet available in this version"
-    )))
 }
 
 #[cfg(test)]
@@ -265,21 +288,26 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_accept_any_arguments() {
+    fn report_arguments() {
         let cli = Cli::try_parse_from([
             "threatmark",
             "report",
             "docs",
             "--format",
-            "html",
+            "markdown",
             "-o",
-            "x.html",
-        ]);
-        assert!(matches!(
-            cli,
-            Ok(Cli {
-                command: Command::Report(_)
-            })
-        ));
+            "x.md",
+        ])
+        .map_err(|e| e.to_string());
+        let Ok(Cli {
+            command: Command::Report(args),
+        }) = cli
+        else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(args.paths, [PathBuf::from("docs")]);
+        assert_eq!(args.format, ReportFormat::Markdown);
+        assert_eq!(args.output, Some(PathBuf::from("x.md")));
+        assert!(Cli::try_parse_from(["threatmark", "report", "--format", "pdf"]).is_err());
     }
 }
