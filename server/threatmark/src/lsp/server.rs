@@ -102,7 +102,7 @@ impl Backend {
             }
             let design = uri
                 .to_file_path()
-                .and_then(|p| st.linked_by.get(p.as_ref()).cloned())
+                .and_then(|p| st.linked_by.get(&crate::walk::normalize(&p)).cloned())
                 .and_then(|design_uri| {
                     let d = st.docs.get(&design_uri)?;
                     let (_, engine_path) = analysis::engine_path(&design_uri, st.root.as_deref());
@@ -125,7 +125,7 @@ impl Backend {
         let computed = tokio::task::spawn_blocking(move || {
             analysis::compute(input, serial, |path| {
                 let st = lock(&inner.state);
-                let uri = Uri::from_file_path(path)?;
+                let uri = st.open_uri(path)?;
                 st.docs.get(&uri).map(|d| d.doc.text())
             })
         })
@@ -138,7 +138,7 @@ impl Backend {
                 if let analysis::Partner::ThreatModel { path, .. } = &a.partner {
                     let before = st.linked_by.insert(path.clone(), a.uri.clone());
                     if before.as_ref() != Some(&a.uri) {
-                        newly_linked = Uri::from_file_path(path);
+                        newly_linked = st.open_uri(path);
                     }
                 } else {
                     st.linked_by.retain(|_, design| design != &a.uri);

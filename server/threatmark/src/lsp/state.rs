@@ -111,19 +111,30 @@ impl State {
         Some(doc.doc.version)
     }
 
+    /// The open document at `path`, whichever way the client spelt its URI (clients
+    /// differ in what they percent-encode).
+    pub fn open_uri(&self, path: &std::path::Path) -> Option<Uri> {
+        self.docs
+            .keys()
+            .find(|uri| {
+                uri.to_file_path()
+                    .is_some_and(|p| crate::walk::normalize(&p) == crate::walk::normalize(path))
+            })
+            .cloned()
+    }
+
     /// The open documents whose analysis reads `uri`'s text: the design doc that links
     /// it, or the threat-model file it links.
     pub fn partners(&self, uri: &Uri) -> Vec<Uri> {
         let mut out = Vec::new();
         if let Some(path) = uri.to_file_path()
-            && let Some(design) = self.linked_by.get(path.as_ref())
+            && let Some(design) = self.linked_by.get(&crate::walk::normalize(&path))
         {
             out.push(design.clone());
         }
         for (tm, design) in &self.linked_by {
             if design == uri
-                && let Some(tm_uri) = Uri::from_file_path(tm)
-                && self.docs.contains_key(&tm_uri)
+                && let Some(tm_uri) = self.open_uri(tm)
             {
                 out.push(tm_uri);
             }
