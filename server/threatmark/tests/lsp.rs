@@ -767,3 +767,44 @@ fn a_threat_model_file_opened_first_is_rechecked_with_its_design_doc() {
         "{together:#?}"
     );
 }
+
+/// In a CRLF document, the lines a fix inserts end with `\r\n` too.
+#[test]
+fn fixes_in_a_crlf_document_insert_crlf_lines() {
+    let dir = workspace();
+    let mut client = pull_client(dir.path());
+    let uri = doc_uri(dir.path(), "crlf.md");
+    let text = EXPORT.replace('\n', "\r\n");
+    client.open(&uri, &text);
+    let lone_lf = |t: &str| {
+        t.match_indices('\n')
+            .any(|(i, _)| i == 0 || &t[i - 1..i] != "\r")
+    };
+    let tm002 = by_code(&client.pull(&uri), "TM002").clone();
+    let actions = client.code_actions(
+        &uri,
+        tm002["range"].clone(),
+        vec![tm002],
+        Some(vec!["quickfix"]),
+    );
+    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let fixed = apply_edits(&text, &edits, false);
+    assert!(fixed.contains("### Data flow diagram\r\n"), "{fixed:?}");
+    assert!(!lone_lf(&fixed), "{fixed:?}");
+    let all = client.code_actions(
+        &uri,
+        range([0, 0], [0, 0]),
+        vec![],
+        Some(vec!["source.fixAll"]),
+    );
+    let edits = all[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let fixed = apply_edits(&text, &edits, false);
+    assert!(fixed.contains("| T1 | Spoofing | A2 |"));
+    assert!(!lone_lf(&fixed), "{fixed:?}");
+}

@@ -185,13 +185,16 @@ fn line_diff(a: &Analyzed, new: &str) -> Vec<TextEdit> {
     diff.ops()
         .iter()
         .filter(|op| op.tag() != similar::DiffTag::Equal)
-        .map(|op| {
+        .filter_map(|op| {
+            // The ranges of a diff op lie inside the slices it was computed from.
             let old = op.old_range();
-            let range = threatmark_engine::TextRange::new(old_at[old.start], old_at[old.end]);
-            TextEdit {
+            let range =
+                threatmark_engine::TextRange::new(*old_at.get(old.start)?, *old_at.get(old.end)?);
+            let new_text = new_lines.get(op.new_range())?.concat();
+            Some(TextEdit {
                 range: positions.range(range),
-                new_text: with_line_ending(&new_lines[op.new_range()].concat(), eol),
-            }
+                new_text: with_line_ending(&new_text, eol),
+            })
         })
         .collect()
 }
@@ -232,7 +235,7 @@ pub fn edit(a: &Analyzed, edits: Vec<TextEdit>, document_changes: bool) -> Works
 /// `\r\n` when the document's first line ends so, else `\n`.
 fn line_ending(text: &str) -> &'static str {
     match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        Some(i) if i > 0 && text.as_bytes().get(i - 1) == Some(&b'\r') => "\r\n",
         _ => "\n",
     }
 }
