@@ -90,6 +90,23 @@ impl Backend {
 
     /// The analysis of the document as it is now, computed off the runtime if needed.
     async fn analyzed(&self, uri: &Uri) -> Result<Option<Arc<Analyzed>>> {
+        // Requests that arrive together after an edit (code actions, symbols, folding,
+        // the lens…) wait for one analysis instead of each running their own on the
+        // same two cores: one at a time per document, and the cache is checked again
+        // once it is this request's turn.
+        let gate = {
+            let st = self.state();
+            let Some(doc) = st.docs.get(uri) else {
+                return Ok(None);
+            };
+            if let Some(a) = &doc.analyzed
+                && st.is_current(a)
+            {
+                return Ok(Some(a.clone()));
+            }
+            doc.gate.clone()
+        };
+        let _turn = gate.lock().await;
         let input = {
             let st = self.state();
             let Some(doc) = st.docs.get(uri) else {
@@ -597,6 +614,7 @@ impl LanguageServer for Backend {
                     doc: OpenDocument::new(&doc.text, doc.version),
                     epoch,
                     analyzed: None,
+                    gate: Arc::default(),
                 },
             );
         }

@@ -17,6 +17,8 @@ pub struct Doc {
     /// same.
     pub epoch: u64,
     pub analyzed: Option<Arc<Analyzed>>,
+    /// Held while this document is being analysed (see `Backend::analyzed`).
+    pub gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
