@@ -17,8 +17,10 @@ def families(n: int) -> dict:
     k = 1000 * n
     table_row = "| T{i} | Tampering | A1 | An attacker alters record {i} in flight | High | M1 | Open | |\n"
     f = {}
-    f["deep-lists"] = HEAD + "".join("  " * i + "- item\n" for i in range(min(k, 20000)))
-    f["deep-blockquotes"] = HEAD + "".join(">" * i + " quote\n" for i in range(1, min(k, 20000)))
+    # Nesting k deep on one line (`- - - item`, `> > > quote`), so size grows with depth.
+    f["deep-lists"] = HEAD + "- " * k + "item\n" + "  " * 50 + "- indented\n"
+    f["deep-blockquotes"] = HEAD + "> " * k + "quote\n"
+    f["deep-emphasis"] = HEAD + "*_" * k + "x" + "_*" * k + "\n"
     f["huge-threat-table"] = HEAD + "### Threats\n\n| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |\n|---|---|---|---|---|---|---|---|\n" + "".join(table_row.format(i=i) for i in range(k))
     f["duplicate-ids"] = HEAD + "### Threats\n\n| ID | STRIDE | Asset | Threat |\n|---|---|---|---|\n" + "| T1 | S | A1 | same id again and again |\n" * k
     f["many-references"] = HEAD + "### Mitigations\n\n" + "".join(f"- M{i}: see T{i} and A{i} and M{i+1}\n" for i in range(k))
@@ -29,7 +31,7 @@ def families(n: int) -> dict:
     f["bom-crlf"] = "\ufeff" + (HEAD + "- Repudiation: not applicable — none\n" * k).replace("\n", "\r\n")
     f["alias-bomb"] = "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n---\n" + HEAD + "x\n" * k
     f["huge-diagram"] = HEAD + "```mermaid\nflowchart LR\n" + "".join(f"  n{i}[(Store {i})] -->|flow {i}| n{i+1}((Worker {i}))\n" for i in range(k)) + "```\n"
-    f["nested-subgraphs"] = HEAD + "```mermaid\nflowchart LR\n" + "subgraph s\n" * min(k, 20000) + "a[(A)] --> b\n" + "end\n" * min(k, 20000) + "```\n"
+    f["nested-subgraphs"] = HEAD + "```mermaid\nflowchart LR\n" + "subgraph s\n" * k + "a[(A)] --> b\n" + "end\n" * k + "```\n"
     f["many-headings"] = HEAD + "".join(f"{'#' * (1 + i % 6)} Spoofing {i}\n\ntext\n\n" for i in range(k))
     f["many-suppressions"] = HEAD + "".join(f"<!-- threatmark-disable-next-line TM011 TM999 -->\n- line {i}\n" for i in range(k))
     f["html-and-links"] = HEAD + "".join(f"<div><a href='x{i}.md'>[l](y{i}.md)</a></div>\n" for i in range(k))

@@ -37,11 +37,18 @@ fn lead_break(text: &str, at: usize) -> &'static str {
     }
 }
 
-/// The line terminator the document uses, judged by its first line break (reading only
-/// up to it: fixes ask for every finding, and a doc can be large).
+/// The line terminator the document uses (`\n`, `\r\n`, or a lone `\r` as in old Mac
+/// files), judged by its first line break, reading only up to it: fixes ask for every
+/// finding, and a doc can be large.
 pub fn eol(text: &str) -> &'static str {
-    match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+    match text.find(['\r', '\n']) {
+        Some(i) if text.as_bytes()[i] == b'\r' => {
+            if text.as_bytes().get(i + 1) == Some(&b'\n') {
+                "\r\n"
+            } else {
+                "\r"
+            }
+        }
         _ => "\n",
     }
 }
@@ -343,15 +350,23 @@ pub fn subsection_insert_at(cx: &Context<'_>, kind: SectionKind) -> Option<usize
 /// blank line before and after it, and the document's line endings.
 pub fn insert_block(text: &str, at: usize, block: &str) -> Edit {
     let nl = eol(text);
-    let before = &text[..at.min(text.len())];
-    let lead = if at == 0 || before.ends_with("\n\n") || before.ends_with("\r\n\r\n") {
+    let before = text.get(..at.min(text.len())).unwrap_or(text);
+    let blank = format!("{nl}{nl}");
+    let lead = if at == 0 || before.ends_with(&blank) {
         ""
-    } else if before.ends_with('\n') {
+    } else if before.ends_with(nl) {
         nl
     } else {
-        if nl == "\n" { "\n\n" } else { "\r\n\r\n" }
+        blank.as_str()
     };
-    let body = block.trim_end_matches(['\n', '\r']);
+    // The block may come with `\n` or already in the doc's endings: normalise to `\n`,
+    // then write the doc's.
+    let body = block.trim_end_matches(['\n', '\r']).replace("\r\n", "\n");
+    let body = if nl == "\n" {
+        body
+    } else {
+        body.replace('\n', nl)
+    };
     let trail = if at < text.len() {
         format!("{nl}{nl}")
     } else {
@@ -403,6 +418,27 @@ pub fn closest<'s>(word: &str, scale: &'s [String]) -> Option<&'s str> {
         .filter(|(d, s)| *d <= (s.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, s)| s.as_str())
+}
+
+#[cfg(test)]
+mod eol_tests {
+    use super::*;
+
+    #[test]
+    fn line_endings_follow_the_first_break() {
+        assert_eq!(eol("a\nb\r\n"), "\n");
+        assert_eq!(eol("a\r\nb\n"), "\r\n");
+        assert_eq!(eol("a\rb\rc"), "\r");
+        assert_eq!(eol("no break"), "\n");
+        assert_eq!(eol(""), "\n");
+    }
+
+    #[test]
+    fn blocks_keep_cr_only_line_endings() {
+        let text = "# A\rtext\r";
+        let edit = insert_block(text, text.len(), "## B\n\nbody\n");
+        assert!(!edit.new_text.contains('\n'), "{:?}", edit.new_text);
+    }
 }
 
 #[cfg(test)]

@@ -65,9 +65,10 @@ pub fn threat_model(cx: &Context<'_>, container_level: u8) -> String {
 /// cannot hold `|` or line breaks, so those become spaces).
 fn diagram_stores(cx: &Context<'_>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for e in cx.doc.diagrams.iter().flat_map(|d| &d.elements) {
         let name = e.label.replace(['|', '\n', '\r'], " ");
-        if e.kind == ElementKind::DataStore && !out.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+        if e.kind == ElementKind::DataStore && seen.insert(name.to_lowercase()) {
             out.push(name);
         }
     }

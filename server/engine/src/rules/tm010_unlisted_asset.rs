@@ -260,18 +260,16 @@ pub fn unlisted_stores<'d>(cx: &'d Context<'_>) -> Vec<&'d Element> {
     if cx.doc.threat_model.is_none() || cx.link != LinkRole::Standalone {
         return Vec::new();
     }
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for diagram in &cx.doc.diagrams {
         for e in &diagram.elements {
             if e.kind != ElementKind::DataStore || coverage::asset_of(cx.doc, e).is_some() {
                 continue;
             }
-            let key = match_key(&e.label);
-            if seen.contains(&key) {
+            if !seen.insert(match_key(&e.label)) {
                 continue;
             }
-            seen.push(key);
             out.push(e);
         }
     }

@@ -9,6 +9,7 @@ use crate::diagram::coverage::Coverage;
 use crate::finding::{Applicability, Finding, FindingData, Fix, Level};
 use crate::span::TextRange;
 use crate::stride::StrideCategory;
+use std::collections::HashSet;
 
 pub const META: RuleMeta = RuleMeta {
     code: "TM022",
@@ -76,11 +77,23 @@ struct Unaddressed<'d> {
 
 fn in_scope(cx: &Context<'_>, diagram: &Diagram) -> Vec<(usize, bool)> {
     let all = cx.config.element_scope == ElementScope::All;
+    // Marked in one pass over the flows: asking `on_boundary` per element would be
+    // elements × flows.
+    let mut on_boundary = vec![false; diagram.elements.len()];
+    for f in diagram.flows.iter().filter(|f| f.crosses_boundary) {
+        for end in [f.from, f.to] {
+            if let Some(slot) = on_boundary.get_mut(end) {
+                *slot = true;
+            }
+        }
+    }
     let mut out: Vec<(usize, bool)> = diagram
         .elements
         .iter()
         .enumerate()
-        .filter(|(i, e)| all || e.kind == ElementKind::DataStore || diagram.on_boundary(*i))
+        .filter(|(i, e)| {
+            all || e.kind == ElementKind::DataStore || on_boundary.get(*i).copied().unwrap_or(false)
+        })
         .map(|(i, _)| (i, false))
         .collect();
     out.extend(
@@ -216,12 +229,13 @@ fn rows_edit(cx: &Context<'_>, name: &str, categories: &[StrideCategory]) -> Opt
 /// threats.
 pub fn generate_rows(cx: &Context<'_>) -> Option<Fix> {
     let mut wanted: Vec<(String, StrideCategory, String)> = Vec::new();
+    let mut seen: HashSet<(String, StrideCategory)> = HashSet::new();
     for (diagram, coverage) in cx.doc.diagrams.iter().zip(&cx.facts.diagrams) {
         let elements = diagram.elements.iter().zip(&coverage.elements).map(|(e, c)| (e.label.clone(), c));
         let flows = (0..diagram.flows.len()).zip(&coverage.flows).map(|(i, c)| (diagram.flow_name(i), c));
         for (name, cov) in elements.chain(flows) {
             for category in cov.missing() {
-                if wanted.iter().any(|(n, c, _)| *n == name && *c == category) {
+                if !seen.insert((name.clone(), category)) {
                     continue;
                 }
                 let question = cx
