@@ -111,7 +111,7 @@ fn initialize_negotiates_the_position_encoding_and_announces_features() {
             .unwrap_or_default()
             .contains("ready")
     );
-    assert!(utf16.stderr().contains("ready"), "{}", utf16.stderr());
+    assert!(utf16.stderr_shows("ready"), "{}", utf16.stderr());
     assert!(utf16.shutdown().success());
 
     let utf8 = Client::start(Options {
@@ -725,6 +725,17 @@ fn a_linked_threat_model_file_counts_and_its_edits_recheck_the_design_doc() {
     assert!(codes(&client.pull(&tm_uri)).contains(&"TM021".to_string()));
     // It stops being a threat model: the design doc has none any more.
     client.change(&tm_uri, 2, [0, 0], [0, 14], "# Notes");
+    assert!(codes(&client.pull(&design)).contains(&"TM001".to_string()));
+    // Closed, it is read from disk again; a change there (reported by the watcher)
+    // re-checks the design doc.
+    client.close(&tm_uri);
+    assert!(!codes(&client.pull(&design)).contains(&"TM001".to_string()));
+    std::fs::write(&tm_path, "# Notes\n").expect("write");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": tm_uri, "type": 2}]}),
+    );
+    client.server_request("workspace/diagnostic/refresh");
     assert!(codes(&client.pull(&design)).contains(&"TM001".to_string()));
 }
 

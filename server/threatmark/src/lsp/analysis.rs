@@ -67,6 +67,9 @@ pub struct Analyzed {
     pub config: Arc<Config>,
     pub today: jiff::civil::Date,
     pub partner: Partner,
+    /// The files read while looking for a linked threat model (each link that could be
+    /// one): a change to any of them may change this analysis.
+    pub link_reads: Vec<PathBuf>,
     pub analysis: Analysis,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -152,6 +155,7 @@ pub fn compute(input: Input, serial: u64, open_text: impl Fn(&Path) -> Option<St
     };
     let mut analysis = analyze_with(&partner, &engine_path, &input.text, &config, today);
     // An unsaved (`untitled:`) buffer has no folder to resolve links against.
+    let mut link_reads = Vec::new();
     if let Partner::Standalone = partner
         && let Some(path) = &path
         && let Some(tm) = linked_threat_model(
@@ -161,6 +165,7 @@ pub fn compute(input: Input, serial: u64, open_text: impl Fn(&Path) -> Option<St
             input.root.as_deref(),
             &config,
             &open_text,
+            &mut link_reads,
         )
     {
         partner = tm;
@@ -185,6 +190,7 @@ pub fn compute(input: Input, serial: u64, open_text: impl Fn(&Path) -> Option<St
         config,
         today,
         partner,
+        link_reads,
         analysis,
         diagnostics,
         text: input.text,
@@ -199,6 +205,7 @@ fn linked_threat_model(
     root: Option<&Path>,
     config: &Config,
     open_text: &impl Fn(&Path) -> Option<String>,
+    reads: &mut Vec<PathBuf>,
 ) -> Option<Partner> {
     let folder = path.parent()?;
     let root = root.unwrap_or(folder);
@@ -207,15 +214,19 @@ fn linked_threat_model(
         display: walk::display_path(path),
         engine_path: engine_path.to_string(),
     };
+    let read_paths = std::cell::RefCell::new(Vec::new());
     let read = |path: &Path| {
         let path = walk::normalize(path);
+        read_paths.borrow_mut().push(path.clone());
         open_text(&path).or_else(|| {
             let bytes = std::fs::read(&path).ok()?;
             let text = String::from_utf8_lossy(&bytes);
             Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
         })
     };
-    let found = link::find_with(&design, analysis, root, root, config, read)?;
+    let found = link::find_with(&design, analysis, root, root, config, read);
+    reads.extend(read_paths.borrow_mut().drain(..));
+    let found = found?;
     let tm_path = walk::normalize(&root.join(&found.path));
     let text = read(&tm_path)?;
     Some(Partner::ThreatModel {

@@ -160,6 +160,11 @@ impl Backend {
                 } else {
                     st.linked_by.retain(|_, design| design != &a.uri);
                 }
+                if a.link_reads.is_empty() {
+                    st.link_reads.remove(&a.uri);
+                } else {
+                    st.link_reads.insert(a.uri.clone(), a.link_reads.clone());
+                }
                 if let Some(doc) = st.docs.get_mut(uri) {
                     doc.analyzed = Some(a.clone());
                 }
@@ -566,13 +571,21 @@ impl LanguageServer for Backend {
             }
             if self.support().watch_files_dynamically {
                 let options = DidChangeWatchedFilesRegistrationOptions {
-                    watchers: vec![FileSystemWatcher {
-                        glob_pattern: GlobPattern::String(format!(
-                            "**/{}",
-                            crate::workspace::CONFIG_FILE
-                        )),
-                        kind: None,
-                    }],
+                    watchers: vec![
+                        FileSystemWatcher {
+                            glob_pattern: GlobPattern::String(format!(
+                                "**/{}",
+                                crate::workspace::CONFIG_FILE
+                            )),
+                            kind: None,
+                        },
+                        // A threat model kept in a linked file may change on disk while
+                        // only its design doc is open.
+                        FileSystemWatcher {
+                            glob_pattern: GlobPattern::String("**/*.{md,markdown}".into()),
+                            kind: None,
+                        },
+                    ],
                 };
                 let registration = Registration {
                     id: "threatmark-config-watcher".into(),
@@ -663,6 +676,7 @@ impl LanguageServer for Backend {
             let partners = st.partners(&uri);
             st.docs.remove(&uri);
             st.linked_by.retain(|_, design| design != &uri);
+            st.link_reads.remove(&uri);
             partners
         };
         for p in partners {
@@ -702,6 +716,30 @@ impl LanguageServer for Backend {
             });
             if touches_config {
                 self.reload_config().await;
+            }
+            // A linked threat-model file that is not open changed on disk: the design
+            // doc that links it is analysed again. (An open one is the editor's text.)
+            let stale: Vec<(Uri, i32)> = {
+                let mut st = self.state();
+                let designs: Vec<Uri> = params
+                    .changes
+                    .iter()
+                    .filter_map(|c| c.uri.to_file_path())
+                    .map(|p| crate::walk::normalize(&p))
+                    .filter(|p| st.open_uri(p).is_none())
+                    .flat_map(|p| st.readers_of(&p))
+                    .collect();
+                designs
+                    .into_iter()
+                    .filter_map(|d| st.invalidate(&d).map(|v| (d, v)))
+                    .collect()
+            };
+            let support = self.support();
+            if support.pull_diagnostics && support.diagnostic_refresh && !stale.is_empty() {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+            for (uri, version) in stale {
+                self.schedule(uri, version, Duration::ZERO);
             }
         })
         .await;

@@ -78,6 +78,9 @@ pub struct State {
     pub settings: Option<serde_json::Value>,
     /// Linked threat-model file → the open design doc that links it.
     pub linked_by: HashMap<PathBuf, Uri>,
+    /// Open design doc → the files its last analysis read looking for a linked threat
+    /// model (those that turned out not to be one included).
+    pub link_reads: HashMap<Uri, Vec<PathBuf>>,
 }
 
 impl Default for State {
@@ -91,6 +94,7 @@ impl Default for State {
             generation: 0,
             settings: None,
             linked_by: HashMap::new(),
+            link_reads: HashMap::new(),
         }
     }
 }
@@ -113,6 +117,22 @@ impl State {
         Some(doc.doc.version)
     }
 
+    /// The open design docs whose analysis read the file at `path` (normalized).
+    pub fn readers_of(&self, path: &std::path::Path) -> Vec<Uri> {
+        let mut out: Vec<Uri> = self
+            .link_reads
+            .iter()
+            .filter(|(_, paths)| paths.iter().any(|p| p == path))
+            .map(|(design, _)| design.clone())
+            .collect();
+        if let Some(design) = self.linked_by.get(path)
+            && !out.contains(design)
+        {
+            out.push(design.clone());
+        }
+        out
+    }
+
     /// The open document at `path`, whichever way the client spelt its URI (clients
     /// differ in what they percent-encode).
     pub fn open_uri(&self, path: &std::path::Path) -> Option<Uri> {
@@ -125,14 +145,12 @@ impl State {
             .cloned()
     }
 
-    /// The open documents whose analysis reads `uri`'s text: the design doc that links
-    /// it, or the threat-model file it links.
+    /// The open documents whose analysis reads `uri`'s text: the design docs that link
+    /// it or looked at it as a possible threat model, or the threat-model file it links.
     pub fn partners(&self, uri: &Uri) -> Vec<Uri> {
         let mut out = Vec::new();
-        if let Some(path) = uri.to_file_path()
-            && let Some(design) = self.linked_by.get(&crate::walk::normalize(&path))
-        {
-            out.push(design.clone());
+        if let Some(path) = uri.to_file_path() {
+            out.extend(self.readers_of(&crate::walk::normalize(&path)));
         }
         for (tm, design) in &self.linked_by {
             if design == uri

@@ -144,6 +144,20 @@ impl Client {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Whether the server's stderr comes to hold `needle` within the timeout (the pipe
+    /// is read by another thread, so a line may land a moment after the message that
+    /// followed it on stdout).
+    pub fn stderr_shows(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
     fn send(&mut self, message: &Value) {
         let body = serde_json::to_string(message).unwrap();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
