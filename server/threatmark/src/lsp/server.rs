@@ -285,6 +285,17 @@ impl Backend {
 
     /// Puts a newly loaded configuration in force (when it is valid) and reports on it.
     async fn apply_config(&self, loaded: Loaded) {
+        // In force first, reported after: once the client sees the file's diagnostics
+        // cleared, its next request already gets the new configuration.
+        let stale: Option<Vec<(Uri, i32)>> = loaded.config.map(|config| {
+            let mut st = self.state();
+            st.config = Arc::new(config);
+            st.generation += 1;
+            let uris: Vec<Uri> = st.docs.keys().cloned().collect();
+            uris.into_iter()
+                .filter_map(|u| st.invalidate(&u).map(|v| (u, v)))
+                .collect()
+        });
         if let Some((uri, diagnostics)) = loaded.file {
             self.client
                 .publish_diagnostics(uri, diagnostics, None)
@@ -294,17 +305,8 @@ impl Backend {
             log::warning(&message);
             self.client.show_message(kind, message).await;
         }
-        let Some(config) = loaded.config else {
+        let Some(stale) = stale else {
             return;
-        };
-        let stale: Vec<(Uri, i32)> = {
-            let mut st = self.state();
-            st.config = Arc::new(config);
-            st.generation += 1;
-            let uris: Vec<Uri> = st.docs.keys().cloned().collect();
-            uris.into_iter()
-                .filter_map(|u| st.invalidate(&u).map(|v| (u, v)))
-                .collect()
         };
         let support = self.support();
         if support.pull_diagnostics {
