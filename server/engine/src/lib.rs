@@ -10,6 +10,7 @@ pub mod detect;
 pub mod diagram;
 pub mod document;
 pub mod finding;
+pub mod fix;
 pub mod knowledge;
 pub mod line_index;
 pub mod risk;

@@ -82,8 +82,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Portfolio report over many design docs, for a security team (not yet available).
     Report(NotYetArgs),
-    /// Run the language server over stdio (not yet available).
-    Lsp(NotYetArgs),
+    /// Run the language server over stdio, for editors (VS Code, Neovim, Helix…).
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -186,6 +186,13 @@ pub struct ExplainArgs {
     pub list: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk LSP over stdin/stdout (the only transport; accepted because editors pass it).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
 /// Arguments of a subcommand that does not exist yet: anything is accepted, so that a
 /// script written for the future command gets the "not yet available" message.
 #[derive(Debug, Args)]
@@ -213,7 +220,7 @@ pub fn run() -> ExitStatus {
         Command::Init(args) => init::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Report(_) => not_yet("report"),
-        Command::Lsp(_) => not_yet("lsp"),
+        Command::Lsp(_) => crate::lsp::run(),
     };
     match result {
         Ok(status) => status,

@@ -1,0 +1,678 @@
+//! The language server: capabilities, the text-sync notifications, diagnostics (pushed
+//! and pulled), code actions and configuration. Each handler is thin; the work is in the
+//! modules beside this one and in the engine.
+//!
+//! Ordering invariant (SPEC §2): tower-lsp-server polls handlers concurrently, so
+//! `did_open`, `did_change` and `did_close` apply their edit to the state before their
+//! first `.await`; edits therefore land in arrival order. The `text_sync_burst` test in
+//! `tests/lsp_sync.rs` keeps this honest.
+
+use super::actions;
+use super::analysis::{self, Analyzed, Input};
+use super::config::{self, Loaded};
+use super::diagnostics;
+use super::documents::OpenDocument;
+use super::encoding;
+use super::guard;
+use super::log;
+use super::state::{ClientSupport, Doc, State};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
+
+/// How long typing must pause before pushed diagnostics are recomputed: analysing on
+/// every keystroke of a burst wastes the cores the editor needs, as markdown-oxide
+/// learned.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+#[derive(Clone)]
+pub struct Backend {
+    client: Client,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    serial: AtomicU64,
+    /// Held while checking that diagnostics are current and sending them, so that an
+    /// older result can never be published after a newer one.
+    publish: tokio::sync::Mutex<()>,
+    /// The configuration file's outcome at `initialize`, reported at `initialized`
+    /// (the client accepts notifications only then).
+    initial_config: Mutex<Option<Loaded>>,
+}
+
+pub fn service() -> (LspService<Backend>, ClientSocket) {
+    let builder = LspService::build(|client| {
+        log::init(client.clone());
+        Backend {
+            client,
+            inner: Arc::new(Inner {
+                state: Mutex::new(State::default()),
+                serial: AtomicU64::new(1),
+                publish: tokio::sync::Mutex::new(()),
+                initial_config: Mutex::new(None),
+            }),
+        }
+    });
+    #[cfg(debug_assertions)]
+    let builder = builder.custom_method(
+        "threatmark/debug/documentText",
+        Backend::debug_document_text,
+    );
+    builder.finish()
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind, still usable.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Backend {
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.inner.state)
+    }
+
+    fn support(&self) -> ClientSupport {
+        self.state().client
+    }
+
+    /// The analysis of the document as it is now, computed off the runtime if needed.
+    async fn analyzed(&self, uri: &Uri) -> Result<Option<Arc<Analyzed>>> {
+        let input = {
+            let st = self.state();
+            let Some(doc) = st.docs.get(uri) else {
+                return Ok(None);
+            };
+            if let Some(a) = &doc.analyzed
+                && st.is_current(a)
+            {
+                return Ok(Some(a.clone()));
+            }
+            let design = uri
+                .to_file_path()
+                .and_then(|p| st.linked_by.get(p.as_ref()).cloned())
+                .and_then(|design_uri| {
+                    let d = st.docs.get(&design_uri)?;
+                    let (_, engine_path) = analysis::engine_path(&design_uri, st.root.as_deref());
+                    Some((engine_path, d.doc.text()))
+                });
+            Input {
+                uri: uri.clone(),
+                version: doc.doc.version,
+                epoch: doc.epoch,
+                generation: st.generation,
+                text: doc.doc.text(),
+                root: st.root.clone(),
+                config: st.config.clone(),
+                encoding: st.encoding,
+                design,
+            }
+        };
+        let serial = self.inner.serial.fetch_add(1, Ordering::Relaxed);
+        let inner = self.inner.clone();
+        let computed = tokio::task::spawn_blocking(move || {
+            analysis::compute(input, serial, |path| {
+                let st = lock(&inner.state);
+                let uri = Uri::from_file_path(path)?;
+                st.docs.get(&uri).map(|d| d.doc.text())
+            })
+        })
+        .await;
+        let a = match computed {
+            Ok(a) => Arc::new(a),
+            Err(e) if e.is_panic() => {
+                return Err(guard::internal_error("analysis", &*e.into_panic()));
+            }
+            Err(_) => return Ok(None),
+        };
+        let mut st = self.state();
+        if st.is_current(&a) {
+            if let analysis::Partner::ThreatModel { path, .. } = &a.partner {
+                st.linked_by.insert(path.clone(), a.uri.clone());
+            } else {
+                st.linked_by.retain(|_, design| design != &a.uri);
+            }
+            if let Some(doc) = st.docs.get_mut(uri) {
+                doc.analyzed = Some(a.clone());
+            }
+        }
+        Ok(Some(a))
+    }
+
+    /// Publishes the diagnostics of `uri` at `version` after `delay`, unless a newer
+    /// version arrives first. Only for clients that do not pull.
+    fn schedule(&self, uri: Uri, version: i32, delay: Duration) {
+        if self.support().pull_diagnostics {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let current = |this: &Backend| {
+                this.state()
+                    .docs
+                    .get(&uri)
+                    .is_some_and(|d| d.doc.version == version)
+            };
+            if !current(&this) {
+                return;
+            }
+            let a = match this.analyzed(&uri).await {
+                Ok(Some(a)) => a,
+                Ok(None) => return,
+                Err(e) => {
+                    log::error(&e.message);
+                    return;
+                }
+            };
+            let _publishing = this.inner.publish.lock().await;
+            if !this.state().is_current(&a) {
+                return;
+            }
+            this.client
+                .publish_diagnostics(a.uri.clone(), a.diagnostics.clone(), Some(a.version))
+                .await;
+        });
+    }
+
+    /// After a change to `uri`: the open documents whose analysis read it are stale too.
+    fn invalidate_partners(&self, uri: &Uri) {
+        let stale: Vec<(Uri, i32)> = {
+            let mut st = self.state();
+            let partners = st.partners(uri);
+            partners
+                .into_iter()
+                .filter_map(|p| st.invalidate(&p).map(|v| (p, v)))
+                .collect()
+        };
+        for (partner, version) in stale {
+            self.schedule(partner, version, DEBOUNCE);
+        }
+    }
+
+    /// Puts a newly loaded configuration in force (when it is valid) and reports on it.
+    async fn apply_config(&self, loaded: Loaded) {
+        if let Some((uri, diagnostics)) = loaded.file {
+            self.client
+                .publish_diagnostics(uri, diagnostics, None)
+                .await;
+        }
+        for (kind, message) in loaded.messages {
+            log::warning(&message);
+            self.client.show_message(kind, message).await;
+        }
+        let Some(config) = loaded.config else {
+            return;
+        };
+        let stale: Vec<(Uri, i32)> = {
+            let mut st = self.state();
+            st.config = Arc::new(config);
+            st.generation += 1;
+            let uris: Vec<Uri> = st.docs.keys().cloned().collect();
+            uris.into_iter()
+                .filter_map(|u| st.invalidate(&u).map(|v| (u, v)))
+                .collect()
+        };
+        let support = self.support();
+        if support.pull_diagnostics {
+            if support.diagnostic_refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+        } else {
+            for (uri, version) in stale {
+                self.schedule(uri, version, Duration::ZERO);
+            }
+        }
+    }
+
+    async fn reload_config(&self) {
+        let (root, settings, encoding) = {
+            let st = self.state();
+            (st.root.clone(), st.settings.clone(), st.encoding)
+        };
+        let loaded = tokio::task::spawn_blocking(move || {
+            config::load(root.as_deref(), settings.as_ref(), encoding)
+        })
+        .await;
+        match loaded {
+            Ok(loaded) => self.apply_config(loaded).await,
+            Err(e) => log::error(&format!("reading the configuration failed: {e}")),
+        }
+    }
+
+    /// The editor's `threatmark` settings, when the client serves them.
+    async fn fetch_settings(&self) {
+        if !self.support().configuration {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("threatmark".into()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(mut values) => {
+                let value = values.pop().filter(|v| !v.is_null());
+                self.state().settings = value;
+            }
+            Err(e) => log::warning(&format!("workspace/configuration failed: {}", e.message)),
+        }
+    }
+
+    async fn do_diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let report = match self.analyzed(&params.text_document.uri).await? {
+            Some(a) => {
+                let result_id = a.serial.to_string();
+                if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+                    DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id,
+                        },
+                    })
+                } else {
+                    full(Some(result_id), a.diagnostics.clone())
+                }
+            }
+            None => full(None, Vec::new()),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn do_workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let previous: std::collections::HashMap<Uri, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (p.uri, p.value))
+            .collect();
+        let (open, root, config, generation, encoding) = {
+            let st = self.state();
+            let open: Vec<Uri> = st.docs.keys().cloned().collect();
+            (
+                open,
+                st.root.clone(),
+                st.config.clone(),
+                st.generation,
+                st.encoding,
+            )
+        };
+        let mut items = Vec::new();
+        let mut open_paths = HashSet::new();
+        for uri in open {
+            if let Some(path) = uri.to_file_path() {
+                open_paths.insert(crate::walk::normalize(&path));
+            }
+            let Some(a) = self.analyzed(&uri).await? else {
+                continue;
+            };
+            items.push(report(
+                uri,
+                Some(i64::from(a.version)),
+                a.serial.to_string(),
+                &a.diagnostics,
+                &previous,
+            ));
+        }
+        if let Some(root) = root {
+            let scanned = tokio::task::spawn_blocking(move || {
+                diagnostics::scan_workspace(&root, &config, generation, encoding, &open_paths)
+            })
+            .await
+            .map_err(|e| match e.try_into_panic() {
+                Ok(payload) => guard::internal_error("workspace/diagnostic", &*payload),
+                Err(e) => guard::internal_error("workspace/diagnostic", &e.to_string()),
+            })?;
+            for r in scanned {
+                items.push(report(r.uri, None, r.result_id, &r.diagnostics, &previous));
+            }
+        }
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
+    }
+
+    async fn do_code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(a) = self.analyzed(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let document_changes = self.support().document_changes;
+        let only = params.context.only.as_ref();
+        let a2 = a.clone();
+        let range = params.range;
+        let mut context = params.context.diagnostics;
+        let want_quick = actions::wanted(only, CodeActionKind::QUICKFIX.as_str());
+        let want_fix_all = actions::wanted(only, actions::FIX_ALL);
+        let want_rows = actions::wanted(only, actions::GENERATE_ROWS);
+        let computed = tokio::task::spawn_blocking(move || {
+            let a = a2;
+            let mut out: Vec<CodeActionOrCommand> = Vec::new();
+            if want_quick {
+                if context.is_empty() {
+                    // Some clients send no diagnostics: offer the fixes of those here.
+                    context = a
+                        .diagnostics
+                        .iter()
+                        .filter(|d| actions::touches(d.range, range))
+                        .cloned()
+                        .collect();
+                }
+                out.extend(
+                    actions::quick_fixes(&a, &context, document_changes)
+                        .into_iter()
+                        .map(CodeActionOrCommand::CodeAction),
+                );
+            }
+            if want_fix_all && let Some(action) = actions::fix_all(&a, document_changes) {
+                out.push(CodeActionOrCommand::CodeAction(action));
+            }
+            if want_rows && let Some(action) = actions::generate_threat_rows(&a, document_changes) {
+                out.push(CodeActionOrCommand::CodeAction(action));
+            }
+            out
+        })
+        .await
+        .map_err(|e| match e.try_into_panic() {
+            Ok(payload) => guard::internal_error("textDocument/codeAction", &*payload),
+            Err(e) => guard::internal_error("textDocument/codeAction", &e.to_string()),
+        })?;
+        Ok(Some(computed))
+    }
+
+    /// Test builds only: the server's text of an open document, so tests can check that
+    /// edits landed in order.
+    #[cfg(debug_assertions)]
+    async fn debug_document_text(&self, params: TextDocumentIdentifier) -> Result<Option<String>> {
+        Ok(self.state().docs.get(&params.uri).map(|d| d.doc.text()))
+    }
+}
+
+fn full(result_id: Option<String>, items: Vec<Diagnostic>) -> DocumentDiagnosticReport {
+    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+    })
+}
+
+fn report(
+    uri: Uri,
+    version: Option<i64>,
+    result_id: String,
+    diagnostics: &[Diagnostic],
+    previous: &std::collections::HashMap<Uri, String>,
+) -> WorkspaceDocumentDiagnosticReport {
+    if previous.get(&uri) == Some(&result_id) {
+        WorkspaceDocumentDiagnosticReport::Unchanged(WorkspaceUnchangedDocumentDiagnosticReport {
+            uri,
+            version,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+        })
+    } else {
+        WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+            uri,
+            version,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: Some(result_id),
+                items: diagnostics.to_vec(),
+            },
+        })
+    }
+}
+
+/// The workspace root: the first workspace folder, else the deprecated `rootUri`.
+#[allow(deprecated)]
+fn root_of(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    let folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| &f.uri);
+    folder
+        .or(params.root_uri.as_ref())
+        .and_then(|u| u.to_file_path())
+        .map(|p| p.into_owned())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        guard::request("initialize", async {
+            let encoding = encoding::negotiate(&params);
+            let root = root_of(&params);
+            let loaded = config::load(root.as_deref(), None, encoding);
+            {
+                let mut st = self.state();
+                st.encoding = encoding;
+                st.client = ClientSupport::of(&params.capabilities);
+                st.root = root;
+                if let Some(config) = &loaded.config {
+                    st.config = Arc::new(config.clone());
+                }
+            }
+            *lock(&self.inner.initial_config) = Some(Loaded {
+                config: None,
+                ..loaded
+            });
+            Ok(InitializeResult {
+                capabilities: capabilities(encoding),
+                server_info: Some(ServerInfo {
+                    name: "threatmark".into(),
+                    version: Some(env!("CARGO_PKG_VERSION").into()),
+                }),
+                ..InitializeResult::default()
+            })
+        })
+        .await
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        guard::notification("initialized", async {
+            log::info(&format!(
+                "threatmark {} language server ready",
+                env!("CARGO_PKG_VERSION")
+            ));
+            if let Err(e) = crate::today::today() {
+                log::warning(&format!("{e}; using the clock's date"));
+            }
+            let initial = lock(&self.inner.initial_config).take();
+            if let Some(loaded) = initial {
+                self.apply_config(loaded).await;
+            }
+            if self.support().watch_files_dynamically {
+                let options = DidChangeWatchedFilesRegistrationOptions {
+                    watchers: vec![FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(format!(
+                            "**/{}",
+                            crate::workspace::CONFIG_FILE
+                        )),
+                        kind: None,
+                    }],
+                };
+                let registration = Registration {
+                    id: "threatmark-config-watcher".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(e) = self.client.register_capability(vec![registration]).await {
+                    log::warning(&format!(
+                        "cannot watch {}: {}",
+                        crate::workspace::CONFIG_FILE,
+                        e.message
+                    ));
+                }
+            }
+            if self.support().configuration {
+                self.fetch_settings().await;
+                if self.state().settings.is_some() {
+                    self.reload_config().await;
+                }
+            }
+        })
+        .await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        guard::request("shutdown", async { Ok(()) }).await
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        // Applied before the first `.await` (module docs).
+        let doc = params.text_document;
+        let uri = doc.uri.clone();
+        {
+            let mut st = self.state();
+            let epoch = st.docs.get(&uri).map_or(0, |d| d.epoch + 1);
+            st.docs.insert(
+                uri.clone(),
+                Doc {
+                    doc: OpenDocument::new(&doc.text, doc.version),
+                    epoch,
+                    analyzed: None,
+                },
+            );
+        }
+        self.schedule(uri.clone(), doc.version, Duration::ZERO);
+        self.invalidate_partners(&uri);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Applied before the first `.await` (module docs).
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let applied = {
+            let mut st = self.state();
+            let encoding = st.encoding;
+            match st.docs.get_mut(&uri) {
+                Some(doc) => {
+                    // A panic here must not take the server down (no response carries it).
+                    let edit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        for change in &params.content_changes {
+                            doc.doc.apply(change, encoding);
+                        }
+                    }));
+                    doc.doc.version = version;
+                    doc.epoch += 1;
+                    doc.analyzed = None;
+                    edit.is_ok()
+                }
+                None => false,
+            }
+        };
+        if !applied {
+            log::error(&format!(
+                "didChange for {} could not be applied (not open, or a bad edit)",
+                uri.as_str()
+            ));
+            return;
+        }
+        self.schedule(uri.clone(), version, DEBOUNCE);
+        self.invalidate_partners(&uri);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let partners = {
+            let mut st = self.state();
+            let partners = st.partners(&uri);
+            st.docs.remove(&uri);
+            st.linked_by.retain(|_, design| design != &uri);
+            partners
+        };
+        for p in partners {
+            let version = self.state().invalidate(&p);
+            if let Some(v) = version {
+                self.schedule(p, v, DEBOUNCE);
+            }
+        }
+        if !self.support().pull_diagnostics {
+            let _publishing = self.inner.publish.lock().await;
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        guard::notification("workspace/didChangeConfiguration", async {
+            if self.support().configuration {
+                self.fetch_settings().await;
+            } else {
+                let settings = params.settings;
+                let section = settings.get("threatmark").cloned().unwrap_or(settings);
+                self.state().settings = Some(section).filter(|v| !v.is_null());
+            }
+            self.reload_config().await;
+        })
+        .await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        guard::notification("workspace/didChangeWatchedFiles", async {
+            let root = self.state().root.clone();
+            let config_file = root.as_deref().map(config::config_path);
+            let touches_config = params.changes.iter().any(|c| {
+                c.uri
+                    .to_file_path()
+                    .is_some_and(|p| Some(p.as_ref()) == config_file.as_deref())
+            });
+            if touches_config {
+                self.reload_config().await;
+            }
+        })
+        .await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        guard::request("textDocument/diagnostic", self.do_diagnostic(params)).await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        guard::request("workspace/diagnostic", self.do_workspace_diagnostic(params)).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guard::request("textDocument/codeAction", self.do_code_action(params)).await
+    }
+}
+
+fn capabilities(encoding: threatmark_engine::line_index::WideEncoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding::kind(encoding)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some(diagnostics::SOURCE.into()),
+            inter_file_dependencies: true,
+            workspace_diagnostics: true,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(actions::FIX_ALL),
+                CodeActionKind::new(actions::GENERATE_ROWS),
+            ]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
