@@ -1,0 +1,110 @@
+--- threatmark for Neovim: runs `threatmark lsp` on markdown buffers.
+---
+--- Works without `setup()`: plugin/threatmark.lua enables the server with the defaults
+--- below. `setup{}` overrides `cmd`, `settings`, `filetypes` and `root_markers`. On 0.11+
+--- the server is declared with `vim.lsp.config` and started by `vim.lsp.enable`; on 0.10
+--- a FileType autocommand calls `vim.lsp.start`.
+local M = {}
+
+--- The server's settings are the keys of `.threatmark.toml` (README "Configuration"),
+--- answered to `workspace/configuration` section `threatmark`; a key the file sets wins.
+M.defaults = {
+  cmd = { 'threatmark', 'lsp' },
+  -- Every markdown buffer: the server decides which are design docs and leaves the
+  -- others without diagnostics (hovers still work there).
+  filetypes = { 'markdown' },
+  root_markers = { '.threatmark.toml', '.git' },
+  settings = { threatmark = vim.empty_dict() },
+}
+
+M.config = vim.deepcopy(M.defaults)
+
+local group = vim.api.nvim_create_augroup('threatmark', { clear = true })
+
+--- The server configuration as `vim.lsp.config` / `vim.lsp.start` take it.
+function M.server_config()
+  local c = M.config
+  return {
+    cmd = c.cmd,
+    filetypes = c.filetypes,
+    root_markers = c.root_markers,
+    settings = c.settings,
+  }
+end
+
+local function start_on(buf)
+  local c = M.config
+  local name = vim.api.nvim_buf_get_name(buf)
+  vim.lsp.start({
+    name = 'threatmark',
+    cmd = c.cmd,
+    root_dir = vim.fs.root(buf, c.root_markers) or vim.fs.dirname(name),
+    settings = c.settings,
+  }, { bufnr = buf })
+end
+
+--- Declares the server and starts it on matching buffers (those already open too).
+function M.enable()
+  if vim.fn.executable(M.config.cmd[1]) == 0 then
+    -- Reported by :checkhealth threatmark; no error on every markdown buffer.
+    M.missing = M.config.cmd[1]
+    return
+  end
+  M.missing = nil
+  vim.api.nvim_clear_autocmds({ group = group })
+  if vim.fn.has('nvim-0.11') == 1 then
+    -- Assigned, not merged: `vim.lsp.config(name, cfg)` would merge lists index by index,
+    -- keeping stale root markers or filetypes after a setup{} that shortens them.
+    vim.lsp.config['threatmark'] = M.server_config()
+    vim.lsp.enable('threatmark')
+  else
+    vim.api.nvim_create_autocmd('FileType', {
+      group = group,
+      pattern = M.config.filetypes,
+      callback = function(args)
+        start_on(args.buf)
+      end,
+    })
+    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.config.filetypes, vim.bo[buf].filetype) then
+        start_on(buf)
+      end
+    end
+  end
+end
+
+--- Stops the running clients so the next `enable` starts them with the new config.
+local function stop_clients()
+  for _, client in ipairs(vim.lsp.get_clients({ name = 'threatmark' })) do
+    client:stop()
+  end
+end
+
+--- Overrides the defaults: `cmd`, `settings` (merged into the defaults), `filetypes`,
+--- `root_markers`. May be called again; running clients restart with the new config.
+---@param opts? { cmd?: string[], settings?: table, filetypes?: string[], root_markers?: string[] }
+function M.setup(opts)
+  opts = opts or {}
+  -- The table form of vim.validate, which 0.10 and 0.11 both take.
+  vim.validate({
+    cmd = { opts.cmd, 'table', true },
+    settings = { opts.settings, 'table', true },
+    filetypes = { opts.filetypes, 'table', true },
+    root_markers = { opts.root_markers, 'table', true },
+  })
+  M.config = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts)
+  -- Lists replace the defaults rather than merge index by index.
+  for _, key in ipairs({ 'cmd', 'filetypes', 'root_markers' }) do
+    if opts[key] then
+      M.config[key] = opts[key]
+    end
+  end
+  if #vim.lsp.get_clients({ name = 'threatmark' }) > 0 then
+    stop_clients()
+    vim.defer_fn(M.enable, 100)
+  else
+    M.enable()
+  end
+end
+
+return M
