@@ -259,4 +259,4 @@ describe('the extension against the real server', () => {
   });
 });
 
-const EXPECTED_CODES = ['TM031'];
+const EXPECTED_CODES = ['TM002', 'TM011', 'TM020', 'TM031'];

@@ -43,6 +43,21 @@ local function start_on(buf)
   }, { bufnr = buf })
 end
 
+--- Starts the server on the loaded buffers of its filetypes: those opened before the
+--- plugin was enabled. (`vim.lsp.enable` does this only once Neovim has entered its main
+--- loop, so not in a `-l` script, and not while a restarted client is still stopping.)
+local function start_on_loaded()
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if
+      vim.api.nvim_buf_is_loaded(buf)
+      and vim.bo[buf].buftype == ''
+      and vim.tbl_contains(M.config.filetypes, vim.bo[buf].filetype)
+    then
+      start_on(buf)
+    end
+  end
+end
+
 --- Declares the server and starts it on matching buffers (those already open too).
 function M.enable()
   if vim.fn.executable(M.config.cmd[1]) == 0 then
@@ -65,18 +80,26 @@ function M.enable()
         start_on(args.buf)
       end,
     })
-    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(M.config.filetypes, vim.bo[buf].filetype) then
-        start_on(buf)
-      end
-    end
   end
+  start_on_loaded()
 end
 
 --- Stops the running clients so the next `enable` starts them with the new config.
 local function stop_clients()
   for _, client in ipairs(vim.lsp.get_clients({ name = 'threatmark' })) do
-    client:stop()
+    vim.lsp.stop_client(client.id)
+  end
+end
+
+--- Calls `fn` once every threatmark client has exited (at most after about 5 s).
+local function when_stopped(fn, tries)
+  tries = tries or 100
+  if #vim.lsp.get_clients({ name = 'threatmark' }) == 0 or tries == 0 then
+    fn()
+  else
+    vim.defer_fn(function()
+      when_stopped(fn, tries - 1)
+    end, 50)
   end
 end
 
@@ -99,12 +122,10 @@ function M.setup(opts)
       M.config[key] = opts[key]
     end
   end
-  if #vim.lsp.get_clients({ name = 'threatmark' }) > 0 then
-    stop_clients()
-    vim.defer_fn(M.enable, 100)
-  else
-    M.enable()
-  end
+  -- A client keeps the cmd and settings it started with: stop the running ones and
+  -- start again once they are gone (vim.lsp.start would otherwise reuse them).
+  stop_clients()
+  when_stopped(M.enable)
 end
 
 return M
