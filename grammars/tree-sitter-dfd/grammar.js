@@ -27,6 +27,12 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
+  // As in mermaid, `end` is never a node id, so a stray `end` cannot swallow a link's
+  // target or leave a subgraph open by being read as a node.
+  reserved: {
+    global: _ => ['end'],
+  },
+
   rules: {
     source_file: $ => seq(
       optional(field('front_matter', $.front_matter)),
@@ -64,15 +70,17 @@ module.exports = grammar({
       $.style_statement,
       $.link_style,
       $.click_statement,
+      $.accessibility_statement,
     ),
 
     // `a[Foo] & b` on its own: declares nodes, draws nothing.
     node_statement: $ => $._node_list,
 
     // `a & b --> c -.->|x| d`: groups and links in source order.
+    // Mermaid lets a line end after an arrow and the target follow on the next line.
     edge_statement: $ => seq(
       $.node_group,
-      repeat1(seq($.link, $.node_group)),
+      repeat1(seq($.link, repeat($._newline), $.node_group)),
     ),
 
     node_group: $ => $._node_list,
@@ -81,11 +89,29 @@ module.exports = grammar({
 
     node: $ => seq(
       field('id', $.identifier),
-      optional(field('shape', $._shape)),
+      optional(choice(
+        field('shape', $._shape),
+        field('data', $.shape_data),
+      )),
       optional(field('class', $.class_shorthand)),
     ),
 
     class_shorthand: $ => seq(':::', $.identifier),
+
+    // Mermaid 11's `id@{ shape: cyl, label: "Orders" }`: key/value pairs, kept as text.
+    shape_data: $ => seq(
+      '@{',
+      repeat(choice($.property, ',', $._newline)),
+      '}',
+    ),
+
+    property: $ => seq(
+      field('key', $.identifier),
+      ':',
+      field('value', choice($.string, $.property_value)),
+    ),
+
+    property_value: _ => token(/[^\s,}"]([^,}\r\n]*[^\s,}])?/),
 
     _shape: $ => choice(
       $.rectangle,
@@ -133,7 +159,7 @@ module.exports = grammar({
     _text_slanted: _ => token(/[^\s"\]]([^\r\n\]]*[^\s\]\/\\])?/),
 
     // `"…"`: mermaid has no escapes inside; entities like `#quot;` are plain text here.
-    string: _ => token(/"[^"]*"/),
+    string: _ => token(/"[^"\r\n]*"/),
     // "`…`": a markdown label; it wins over `string`, which would match the same text.
     markdown_string: _ => token(prec(1, /"`[^`]*`"/)),
 
@@ -144,17 +170,17 @@ module.exports = grammar({
       ),
       seq(
         field('arrow_start', alias(/[xo<]?--/, $.arrow_start)),
-        field('label', alias(token(SOLID_LINK_TEXT), $.label_text)),
+        field('label', choice($.string, $.markdown_string, alias(token(SOLID_LINK_TEXT), $.label_text))),
         field('arrow', alias(/--+[\-xo>]/, $.arrow)),
       ),
       seq(
         field('arrow_start', alias(/[xo<]?-\./, $.arrow_start)),
-        field('label', alias(token(DOTTED_LINK_TEXT), $.label_text)),
+        field('label', choice($.string, $.markdown_string, alias(token(DOTTED_LINK_TEXT), $.label_text))),
         field('arrow', alias(/-?\.+-[xo>]?/, $.arrow)),
       ),
       seq(
         field('arrow_start', alias(/[xo<]?==/, $.arrow_start)),
-        field('label', alias(token(THICK_LINK_TEXT), $.label_text)),
+        field('label', choice($.string, $.markdown_string, alias(token(THICK_LINK_TEXT), $.label_text))),
         field('arrow', alias(/==+[=xo>]/, $.arrow)),
       ),
     ),
@@ -170,7 +196,7 @@ module.exports = grammar({
 
     subgraph: $ => seq(
       'subgraph',
-      optional(choice(
+      choice(
         seq(
           field('id', $.identifier),
           optional(seq('[', field('title', $._label_square), ']')),
@@ -181,7 +207,7 @@ module.exports = grammar({
           $.markdown_string,
           alias($._subgraph_words, $.label_text),
         )),
-      )),
+      ),
       repeat1(seq($._terminator, optional($._statement))),
       'end',
     ),
@@ -220,6 +246,22 @@ module.exports = grammar({
       'click',
       field('node', $.identifier),
       optional(field('action', $.style_text)),
+    ),
+
+    // `accTitle: …`, `accDescr: …` and `accDescr { … }`: accessibility texts.
+    accessibility_statement: $ => choice(
+      seq(
+        field('keyword', choice('accTitle', 'accDescr')),
+        ':',
+        optional(field('text', alias(/[^\s]([^\r\n]*[^\s])?/, $.accessibility_text))),
+      ),
+      seq(
+        field('keyword', 'accDescr'),
+        '{',
+        // The block may span lines, so its text keeps its surrounding whitespace.
+        optional(field('text', alias(/[^}]+/, $.accessibility_text))),
+        '}',
+      ),
     ),
 
     style_text: _ => token(/[^\s;]([^\r\n;]*[^\s;])?/),

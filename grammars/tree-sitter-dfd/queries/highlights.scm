@@ -15,6 +15,8 @@
   "style"
   "linkStyle"
   "click"
+  "accTitle"
+  "accDescr"
 ] @keyword
 
 (direction) @constant
@@ -43,6 +45,11 @@
 
 (style_text) @string.special
 
+(property
+  key: (identifier) @property)
+(property_value) @string
+(accessibility_text) @string
+
 (label_text) @string
 (string) @string
 (markdown_string) @markup.raw
@@ -60,6 +67,7 @@
   ","
   ";"
   ":::"
+  ":"
   "|"
 ] @punctuation.delimiter
 
@@ -81,6 +89,7 @@
   ">"
   "{"
   "}"
+  "@{"
   "{{"
   "}}"
   "[/"

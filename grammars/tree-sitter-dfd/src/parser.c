@@ -6,17 +6,25 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #endif
 
+#ifdef _MSC_VER
+#pragma optimize("", off)
+#elif defined(__clang__)
+#pragma clang optimize off
+#elif defined(__GNUC__)
+#pragma GCC optimize ("O0", "jump-tables")
+#endif
+
 #define LANGUAGE_VERSION 15
-#define STATE_COUNT 205
+#define STATE_COUNT 235
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 112
+#define SYMBOL_COUNT 124
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 67
+#define TOKEN_COUNT 74
 #define EXTERNAL_TOKEN_COUNT 0
-#define FIELD_COUNT 15
+#define FIELD_COUNT 19
 #define MAX_ALIAS_SEQUENCE_LENGTH 7
-#define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 32
+#define MAX_RESERVED_WORD_SET_SIZE 1
+#define PRODUCTION_ID_COUNT 36
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -33,104 +41,116 @@ enum ts_symbol_identifiers {
   sym__newline = 11,
   anon_sym_AMP = 12,
   anon_sym_COLON_COLON_COLON = 13,
-  anon_sym_LBRACK = 14,
-  anon_sym_RBRACK = 15,
-  anon_sym_LPAREN = 16,
-  anon_sym_RPAREN = 17,
-  anon_sym_LPAREN_LBRACK = 18,
-  anon_sym_RBRACK_RPAREN = 19,
-  anon_sym_LBRACK_LBRACK = 20,
-  anon_sym_RBRACK_RBRACK = 21,
-  anon_sym_LBRACK_LPAREN = 22,
-  anon_sym_RPAREN_RBRACK = 23,
-  anon_sym_LPAREN_LPAREN = 24,
-  anon_sym_RPAREN_RPAREN = 25,
-  anon_sym_LPAREN_LPAREN_LPAREN = 26,
-  anon_sym_RPAREN_RPAREN_RPAREN = 27,
-  anon_sym_GT = 28,
-  anon_sym_LBRACE = 29,
-  anon_sym_RBRACE = 30,
-  anon_sym_LBRACE_LBRACE = 31,
-  anon_sym_RBRACE_RBRACE = 32,
-  anon_sym_LBRACK_SLASH = 33,
-  anon_sym_SLASH_RBRACK = 34,
-  anon_sym_LBRACK_BSLASH = 35,
-  anon_sym_BSLASH_RBRACK = 36,
-  sym__text_square = 37,
-  sym__text_round = 38,
-  sym__text_curly = 39,
-  sym__text_pipe = 40,
-  sym__text_slanted = 41,
-  sym_string = 42,
-  sym_markdown_string = 43,
-  anon_sym_PIPE = 44,
-  aux_sym_link_token1 = 45,
-  aux_sym_link_token2 = 46,
-  aux_sym_link_token3 = 47,
-  aux_sym_link_token4 = 48,
-  aux_sym_link_token5 = 49,
-  aux_sym_link_token6 = 50,
-  aux_sym_link_token7 = 51,
-  aux_sym_link_token8 = 52,
-  aux_sym_link_token9 = 53,
-  sym_arrow = 54,
-  anon_sym_subgraph = 55,
-  anon_sym_end = 56,
-  sym__subgraph_words = 57,
-  anon_sym_direction = 58,
-  anon_sym_class = 59,
-  anon_sym_COMMA = 60,
-  anon_sym_classDef = 61,
-  anon_sym_style = 62,
-  anon_sym_linkStyle = 63,
-  anon_sym_click = 64,
-  sym_style_text = 65,
-  sym_comment = 66,
-  sym_source_file = 67,
-  sym_flowchart_header = 68,
-  sym_direction = 69,
-  sym__terminator = 70,
-  sym__statement = 71,
-  sym_node_statement = 72,
-  sym_edge_statement = 73,
-  sym_node_group = 74,
-  sym__node_list = 75,
-  sym_node = 76,
-  sym_class_shorthand = 77,
-  sym__shape = 78,
-  sym_rectangle = 79,
-  sym_round = 80,
-  sym_stadium = 81,
-  sym_subroutine = 82,
-  sym_cylinder = 83,
-  sym_circle = 84,
-  sym_double_circle = 85,
-  sym_asymmetric = 86,
-  sym_rhombus = 87,
-  sym_hexagon = 88,
-  sym_parallelogram = 89,
-  sym_parallelogram_alt = 90,
-  sym_trapezoid = 91,
-  sym_trapezoid_alt = 92,
-  sym__label_square = 93,
-  sym__label_round = 94,
-  sym__label_curly = 95,
-  sym__label_slanted = 96,
-  sym__label_pipe = 97,
-  sym_link = 98,
-  sym_subgraph = 99,
-  sym_direction_statement = 100,
-  sym_class_statement = 101,
-  sym_class_def = 102,
-  sym_style_statement = 103,
-  sym_link_style = 104,
-  sym_click_statement = 105,
-  aux_sym_source_file_repeat1 = 106,
-  aux_sym_source_file_repeat2 = 107,
-  aux_sym_edge_statement_repeat1 = 108,
-  aux_sym__node_list_repeat1 = 109,
-  aux_sym_class_statement_repeat1 = 110,
-  aux_sym_class_def_repeat1 = 111,
+  anon_sym_AT_LBRACE = 14,
+  anon_sym_COMMA = 15,
+  anon_sym_RBRACE = 16,
+  anon_sym_COLON = 17,
+  sym_property_value = 18,
+  anon_sym_LBRACK = 19,
+  anon_sym_RBRACK = 20,
+  anon_sym_LPAREN = 21,
+  anon_sym_RPAREN = 22,
+  anon_sym_LPAREN_LBRACK = 23,
+  anon_sym_RBRACK_RPAREN = 24,
+  anon_sym_LBRACK_LBRACK = 25,
+  anon_sym_RBRACK_RBRACK = 26,
+  anon_sym_LBRACK_LPAREN = 27,
+  anon_sym_RPAREN_RBRACK = 28,
+  anon_sym_LPAREN_LPAREN = 29,
+  anon_sym_RPAREN_RPAREN = 30,
+  anon_sym_LPAREN_LPAREN_LPAREN = 31,
+  anon_sym_RPAREN_RPAREN_RPAREN = 32,
+  anon_sym_GT = 33,
+  anon_sym_LBRACE = 34,
+  anon_sym_LBRACE_LBRACE = 35,
+  anon_sym_RBRACE_RBRACE = 36,
+  anon_sym_LBRACK_SLASH = 37,
+  anon_sym_SLASH_RBRACK = 38,
+  anon_sym_LBRACK_BSLASH = 39,
+  anon_sym_BSLASH_RBRACK = 40,
+  sym__text_square = 41,
+  sym__text_round = 42,
+  sym__text_curly = 43,
+  sym__text_pipe = 44,
+  sym__text_slanted = 45,
+  sym_string = 46,
+  sym_markdown_string = 47,
+  anon_sym_PIPE = 48,
+  aux_sym_link_token1 = 49,
+  aux_sym_link_token2 = 50,
+  aux_sym_link_token3 = 51,
+  aux_sym_link_token4 = 52,
+  aux_sym_link_token5 = 53,
+  aux_sym_link_token6 = 54,
+  aux_sym_link_token7 = 55,
+  aux_sym_link_token8 = 56,
+  aux_sym_link_token9 = 57,
+  sym_arrow = 58,
+  anon_sym_subgraph = 59,
+  anon_sym_end = 60,
+  sym__subgraph_words = 61,
+  anon_sym_direction = 62,
+  anon_sym_class = 63,
+  anon_sym_classDef = 64,
+  anon_sym_style = 65,
+  anon_sym_linkStyle = 66,
+  anon_sym_click = 67,
+  anon_sym_accTitle = 68,
+  anon_sym_accDescr = 69,
+  aux_sym_accessibility_statement_token1 = 70,
+  aux_sym_accessibility_statement_token2 = 71,
+  sym_style_text = 72,
+  sym_comment = 73,
+  sym_source_file = 74,
+  sym_flowchart_header = 75,
+  sym_direction = 76,
+  sym__terminator = 77,
+  sym__statement = 78,
+  sym_node_statement = 79,
+  sym_edge_statement = 80,
+  sym_node_group = 81,
+  sym__node_list = 82,
+  sym_node = 83,
+  sym_class_shorthand = 84,
+  sym_shape_data = 85,
+  sym_property = 86,
+  sym__shape = 87,
+  sym_rectangle = 88,
+  sym_round = 89,
+  sym_stadium = 90,
+  sym_subroutine = 91,
+  sym_cylinder = 92,
+  sym_circle = 93,
+  sym_double_circle = 94,
+  sym_asymmetric = 95,
+  sym_rhombus = 96,
+  sym_hexagon = 97,
+  sym_parallelogram = 98,
+  sym_parallelogram_alt = 99,
+  sym_trapezoid = 100,
+  sym_trapezoid_alt = 101,
+  sym__label_square = 102,
+  sym__label_round = 103,
+  sym__label_curly = 104,
+  sym__label_slanted = 105,
+  sym__label_pipe = 106,
+  sym_link = 107,
+  sym_subgraph = 108,
+  sym_direction_statement = 109,
+  sym_class_statement = 110,
+  sym_class_def = 111,
+  sym_style_statement = 112,
+  sym_link_style = 113,
+  sym_click_statement = 114,
+  sym_accessibility_statement = 115,
+  aux_sym_source_file_repeat1 = 116,
+  aux_sym_source_file_repeat2 = 117,
+  aux_sym_edge_statement_repeat1 = 118,
+  aux_sym_edge_statement_repeat2 = 119,
+  aux_sym__node_list_repeat1 = 120,
+  aux_sym_shape_data_repeat1 = 121,
+  aux_sym_class_statement_repeat1 = 122,
+  aux_sym_class_def_repeat1 = 123,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -148,6 +168,11 @@ static const char * const ts_symbol_names[] = {
   [sym__newline] = "_newline",
   [anon_sym_AMP] = "&",
   [anon_sym_COLON_COLON_COLON] = ":::",
+  [anon_sym_AT_LBRACE] = "@{",
+  [anon_sym_COMMA] = ",",
+  [anon_sym_RBRACE] = "}",
+  [anon_sym_COLON] = ":",
+  [sym_property_value] = "property_value",
   [anon_sym_LBRACK] = "[",
   [anon_sym_RBRACK] = "]",
   [anon_sym_LPAREN] = "(",
@@ -164,7 +189,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_RPAREN_RPAREN_RPAREN] = ")))",
   [anon_sym_GT] = ">",
   [anon_sym_LBRACE] = "{",
-  [anon_sym_RBRACE] = "}",
   [anon_sym_LBRACE_LBRACE] = "{{",
   [anon_sym_RBRACE_RBRACE] = "}}",
   [anon_sym_LBRACK_SLASH] = "[/",
@@ -194,11 +218,14 @@ static const char * const ts_symbol_names[] = {
   [sym__subgraph_words] = "label_text",
   [anon_sym_direction] = "direction",
   [anon_sym_class] = "class",
-  [anon_sym_COMMA] = ",",
   [anon_sym_classDef] = "classDef",
   [anon_sym_style] = "style",
   [anon_sym_linkStyle] = "linkStyle",
   [anon_sym_click] = "click",
+  [anon_sym_accTitle] = "accTitle",
+  [anon_sym_accDescr] = "accDescr",
+  [aux_sym_accessibility_statement_token1] = "accessibility_text",
+  [aux_sym_accessibility_statement_token2] = "accessibility_text",
   [sym_style_text] = "style_text",
   [sym_comment] = "comment",
   [sym_source_file] = "source_file",
@@ -212,6 +239,8 @@ static const char * const ts_symbol_names[] = {
   [sym__node_list] = "_node_list",
   [sym_node] = "node",
   [sym_class_shorthand] = "class_shorthand",
+  [sym_shape_data] = "shape_data",
+  [sym_property] = "property",
   [sym__shape] = "_shape",
   [sym_rectangle] = "rectangle",
   [sym_round] = "round",
@@ -240,10 +269,13 @@ static const char * const ts_symbol_names[] = {
   [sym_style_statement] = "style_statement",
   [sym_link_style] = "link_style",
   [sym_click_statement] = "click_statement",
+  [sym_accessibility_statement] = "accessibility_statement",
   [aux_sym_source_file_repeat1] = "source_file_repeat1",
   [aux_sym_source_file_repeat2] = "source_file_repeat2",
   [aux_sym_edge_statement_repeat1] = "edge_statement_repeat1",
+  [aux_sym_edge_statement_repeat2] = "edge_statement_repeat2",
   [aux_sym__node_list_repeat1] = "_node_list_repeat1",
+  [aux_sym_shape_data_repeat1] = "shape_data_repeat1",
   [aux_sym_class_statement_repeat1] = "class_statement_repeat1",
   [aux_sym_class_def_repeat1] = "class_def_repeat1",
 };
@@ -263,6 +295,11 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__newline] = sym__newline,
   [anon_sym_AMP] = anon_sym_AMP,
   [anon_sym_COLON_COLON_COLON] = anon_sym_COLON_COLON_COLON,
+  [anon_sym_AT_LBRACE] = anon_sym_AT_LBRACE,
+  [anon_sym_COMMA] = anon_sym_COMMA,
+  [anon_sym_RBRACE] = anon_sym_RBRACE,
+  [anon_sym_COLON] = anon_sym_COLON,
+  [sym_property_value] = sym_property_value,
   [anon_sym_LBRACK] = anon_sym_LBRACK,
   [anon_sym_RBRACK] = anon_sym_RBRACK,
   [anon_sym_LPAREN] = anon_sym_LPAREN,
@@ -279,7 +316,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_RPAREN_RPAREN_RPAREN] = anon_sym_RPAREN_RPAREN_RPAREN,
   [anon_sym_GT] = anon_sym_GT,
   [anon_sym_LBRACE] = anon_sym_LBRACE,
-  [anon_sym_RBRACE] = anon_sym_RBRACE,
   [anon_sym_LBRACE_LBRACE] = anon_sym_LBRACE_LBRACE,
   [anon_sym_RBRACE_RBRACE] = anon_sym_RBRACE_RBRACE,
   [anon_sym_LBRACK_SLASH] = anon_sym_LBRACK_SLASH,
@@ -309,11 +345,14 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__subgraph_words] = sym__text_square,
   [anon_sym_direction] = anon_sym_direction,
   [anon_sym_class] = anon_sym_class,
-  [anon_sym_COMMA] = anon_sym_COMMA,
   [anon_sym_classDef] = anon_sym_classDef,
   [anon_sym_style] = anon_sym_style,
   [anon_sym_linkStyle] = anon_sym_linkStyle,
   [anon_sym_click] = anon_sym_click,
+  [anon_sym_accTitle] = anon_sym_accTitle,
+  [anon_sym_accDescr] = anon_sym_accDescr,
+  [aux_sym_accessibility_statement_token1] = aux_sym_accessibility_statement_token1,
+  [aux_sym_accessibility_statement_token2] = aux_sym_accessibility_statement_token1,
   [sym_style_text] = sym_style_text,
   [sym_comment] = sym_comment,
   [sym_source_file] = sym_source_file,
@@ -327,6 +366,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__node_list] = sym__node_list,
   [sym_node] = sym_node,
   [sym_class_shorthand] = sym_class_shorthand,
+  [sym_shape_data] = sym_shape_data,
+  [sym_property] = sym_property,
   [sym__shape] = sym__shape,
   [sym_rectangle] = sym_rectangle,
   [sym_round] = sym_round,
@@ -355,10 +396,13 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_style_statement] = sym_style_statement,
   [sym_link_style] = sym_link_style,
   [sym_click_statement] = sym_click_statement,
+  [sym_accessibility_statement] = sym_accessibility_statement,
   [aux_sym_source_file_repeat1] = aux_sym_source_file_repeat1,
   [aux_sym_source_file_repeat2] = aux_sym_source_file_repeat2,
   [aux_sym_edge_statement_repeat1] = aux_sym_edge_statement_repeat1,
+  [aux_sym_edge_statement_repeat2] = aux_sym_edge_statement_repeat2,
   [aux_sym__node_list_repeat1] = aux_sym__node_list_repeat1,
+  [aux_sym_shape_data_repeat1] = aux_sym_shape_data_repeat1,
   [aux_sym_class_statement_repeat1] = aux_sym_class_statement_repeat1,
   [aux_sym_class_def_repeat1] = aux_sym_class_def_repeat1,
 };
@@ -419,6 +463,26 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [anon_sym_COLON_COLON_COLON] = {
     .visible = true,
     .named = false,
+  },
+  [anon_sym_AT_LBRACE] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_COMMA] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_RBRACE] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_COLON] = {
+    .visible = true,
+    .named = false,
+  },
+  [sym_property_value] = {
+    .visible = true,
+    .named = true,
   },
   [anon_sym_LBRACK] = {
     .visible = true,
@@ -481,10 +545,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_LBRACE] = {
-    .visible = true,
-    .named = false,
-  },
-  [anon_sym_RBRACE] = {
     .visible = true,
     .named = false,
   },
@@ -604,10 +664,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
-  [anon_sym_COMMA] = {
-    .visible = true,
-    .named = false,
-  },
   [anon_sym_classDef] = {
     .visible = true,
     .named = false,
@@ -623,6 +679,22 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [anon_sym_click] = {
     .visible = true,
     .named = false,
+  },
+  [anon_sym_accTitle] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_accDescr] = {
+    .visible = true,
+    .named = false,
+  },
+  [aux_sym_accessibility_statement_token1] = {
+    .visible = true,
+    .named = true,
+  },
+  [aux_sym_accessibility_statement_token2] = {
+    .visible = true,
+    .named = true,
   },
   [sym_style_text] = {
     .visible = true,
@@ -673,6 +745,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_class_shorthand] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_shape_data] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_property] = {
     .visible = true,
     .named = true,
   },
@@ -788,6 +868,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_accessibility_statement] = {
+    .visible = true,
+    .named = true,
+  },
   [aux_sym_source_file_repeat1] = {
     .visible = false,
     .named = false,
@@ -800,7 +884,15 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = false,
   },
+  [aux_sym_edge_statement_repeat2] = {
+    .visible = false,
+    .named = false,
+  },
   [aux_sym__node_list_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
+  [aux_sym_shape_data_repeat1] = {
     .visible = false,
     .named = false,
   },
@@ -819,17 +911,21 @@ enum ts_field_identifiers {
   field_arrow = 2,
   field_arrow_start = 3,
   field_class = 4,
-  field_direction = 5,
-  field_front_matter = 6,
-  field_header = 7,
-  field_id = 8,
-  field_keyword = 9,
-  field_label = 10,
-  field_name = 11,
-  field_node = 12,
-  field_shape = 13,
-  field_styles = 14,
-  field_title = 15,
+  field_data = 5,
+  field_direction = 6,
+  field_front_matter = 7,
+  field_header = 8,
+  field_id = 9,
+  field_key = 10,
+  field_keyword = 11,
+  field_label = 12,
+  field_name = 13,
+  field_node = 14,
+  field_shape = 15,
+  field_styles = 16,
+  field_text = 17,
+  field_title = 18,
+  field_value = 19,
 };
 
 static const char * const ts_field_names[] = {
@@ -838,17 +934,21 @@ static const char * const ts_field_names[] = {
   [field_arrow] = "arrow",
   [field_arrow_start] = "arrow_start",
   [field_class] = "class",
+  [field_data] = "data",
   [field_direction] = "direction",
   [field_front_matter] = "front_matter",
   [field_header] = "header",
   [field_id] = "id",
+  [field_key] = "key",
   [field_keyword] = "keyword",
   [field_label] = "label",
   [field_name] = "name",
   [field_node] = "node",
   [field_shape] = "shape",
   [field_styles] = "styles",
+  [field_text] = "text",
   [field_title] = "title",
+  [field_value] = "value",
 };
 
 static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
@@ -864,25 +964,29 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [10] = {.index = 11, .length = 1},
   [11] = {.index = 12, .length = 2},
   [12] = {.index = 14, .length = 2},
-  [13] = {.index = 16, .length = 1},
-  [14] = {.index = 17, .length = 1},
-  [15] = {.index = 18, .length = 2},
+  [13] = {.index = 16, .length = 2},
+  [14] = {.index = 18, .length = 1},
+  [15] = {.index = 19, .length = 1},
   [16] = {.index = 20, .length = 2},
   [17] = {.index = 22, .length = 2},
   [18] = {.index = 24, .length = 2},
   [19] = {.index = 26, .length = 2},
   [20] = {.index = 28, .length = 2},
-  [21] = {.index = 30, .length = 3},
-  [22] = {.index = 33, .length = 1},
-  [23] = {.index = 34, .length = 1},
-  [24] = {.index = 35, .length = 3},
-  [25] = {.index = 38, .length = 2},
-  [26] = {.index = 40, .length = 3},
-  [27] = {.index = 43, .length = 2},
-  [28] = {.index = 45, .length = 1},
-  [29] = {.index = 46, .length = 3},
-  [30] = {.index = 49, .length = 2},
-  [31] = {.index = 51, .length = 2},
+  [21] = {.index = 30, .length = 2},
+  [22] = {.index = 32, .length = 2},
+  [23] = {.index = 34, .length = 3},
+  [24] = {.index = 37, .length = 3},
+  [25] = {.index = 40, .length = 1},
+  [26] = {.index = 41, .length = 1},
+  [27] = {.index = 42, .length = 3},
+  [28] = {.index = 45, .length = 2},
+  [29] = {.index = 47, .length = 3},
+  [30] = {.index = 50, .length = 2},
+  [31] = {.index = 52, .length = 1},
+  [32] = {.index = 53, .length = 3},
+  [33] = {.index = 56, .length = 2},
+  [34] = {.index = 58, .length = 2},
+  [35] = {.index = 60, .length = 2},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -912,62 +1016,75 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
     {field_class, 1},
     {field_id, 0},
   [14] =
+    {field_data, 1},
+    {field_id, 0},
+  [16] =
     {field_id, 0},
     {field_shape, 1},
-  [16] =
-    {field_arrow, 0},
-  [17] =
-    {field_header, 1},
   [18] =
+    {field_arrow, 0},
+  [19] =
+    {field_header, 1},
+  [20] =
     {field_front_matter, 0},
     {field_header, 2},
-  [20] =
+  [22] =
     {field_class, 2},
     {field_node, 1},
-  [22] =
-    {field_name, 1},
-    {field_styles, 2},
   [24] =
     {field_name, 1},
-    {field_name, 2, .inherited = true},
+    {field_styles, 2},
   [26] =
+    {field_name, 1},
+    {field_name, 2, .inherited = true},
+  [28] =
     {field_node, 1},
     {field_styles, 2},
-  [28] =
+  [30] =
     {field_action, 2},
     {field_node, 1},
-  [30] =
+  [32] =
+    {field_keyword, 0},
+    {field_text, 2},
+  [34] =
+    {field_class, 2},
+    {field_data, 1},
+    {field_id, 0},
+  [37] =
     {field_class, 2},
     {field_id, 0},
     {field_shape, 1},
-  [33] =
+  [40] =
     {field_title, 1},
-  [34] =
+  [41] =
     {field_id, 1},
-  [35] =
+  [42] =
     {field_class, 3},
     {field_node, 1},
     {field_node, 2, .inherited = true},
-  [38] =
+  [45] =
     {field_node, 0, .inherited = true},
     {field_node, 1, .inherited = true},
-  [40] =
+  [47] =
     {field_name, 1},
     {field_name, 2, .inherited = true},
     {field_styles, 3},
-  [43] =
+  [50] =
     {field_name, 0, .inherited = true},
     {field_name, 1, .inherited = true},
-  [45] =
+  [52] =
     {field_label, 1},
-  [46] =
+  [53] =
     {field_arrow, 2},
     {field_arrow_start, 0},
     {field_label, 1},
-  [49] =
+  [56] =
+    {field_key, 0},
+    {field_value, 2},
+  [58] =
     {field_arrow, 0},
     {field_label, 2},
-  [51] =
+  [60] =
     {field_id, 1},
     {field_title, 3},
 };
@@ -994,7 +1111,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [10] = 10,
   [11] = 10,
   [12] = 12,
-  [13] = 13,
+  [13] = 12,
   [14] = 14,
   [15] = 15,
   [16] = 16,
@@ -1010,74 +1127,74 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [26] = 26,
   [27] = 27,
   [28] = 28,
-  [29] = 29,
-  [30] = 13,
-  [31] = 14,
+  [29] = 14,
+  [30] = 30,
+  [31] = 31,
   [32] = 32,
-  [33] = 15,
-  [34] = 16,
-  [35] = 12,
-  [36] = 17,
-  [37] = 18,
-  [38] = 19,
-  [39] = 20,
-  [40] = 21,
-  [41] = 22,
-  [42] = 23,
-  [43] = 43,
-  [44] = 24,
-  [45] = 25,
-  [46] = 26,
-  [47] = 27,
-  [48] = 28,
-  [49] = 29,
-  [50] = 43,
-  [51] = 51,
-  [52] = 52,
-  [53] = 53,
-  [54] = 54,
-  [55] = 54,
-  [56] = 52,
+  [33] = 33,
+  [34] = 34,
+  [35] = 35,
+  [36] = 15,
+  [37] = 37,
+  [38] = 16,
+  [39] = 17,
+  [40] = 19,
+  [41] = 20,
+  [42] = 21,
+  [43] = 22,
+  [44] = 23,
+  [45] = 24,
+  [46] = 25,
+  [47] = 26,
+  [48] = 27,
+  [49] = 28,
+  [50] = 30,
+  [51] = 31,
+  [52] = 32,
+  [53] = 33,
+  [54] = 34,
+  [55] = 35,
+  [56] = 37,
   [57] = 57,
-  [58] = 57,
-  [59] = 51,
+  [58] = 58,
+  [59] = 59,
   [60] = 60,
   [61] = 61,
-  [62] = 62,
-  [63] = 62,
+  [62] = 60,
+  [63] = 58,
   [64] = 61,
-  [65] = 60,
-  [66] = 66,
-  [67] = 66,
-  [68] = 68,
+  [65] = 57,
+  [66] = 59,
+  [67] = 67,
+  [68] = 67,
   [69] = 69,
-  [70] = 68,
+  [70] = 69,
   [71] = 71,
-  [72] = 69,
-  [73] = 71,
-  [74] = 74,
+  [72] = 72,
+  [73] = 72,
+  [74] = 71,
   [75] = 75,
   [76] = 76,
   [77] = 77,
   [78] = 78,
   [79] = 79,
   [80] = 80,
-  [81] = 81,
+  [81] = 76,
   [82] = 82,
-  [83] = 83,
-  [84] = 81,
+  [83] = 79,
+  [84] = 84,
   [85] = 85,
-  [86] = 86,
-  [87] = 87,
+  [86] = 80,
+  [87] = 85,
   [88] = 88,
-  [89] = 89,
-  [90] = 90,
-  [91] = 91,
-  [92] = 92,
+  [89] = 75,
+  [90] = 82,
+  [91] = 88,
+  [92] = 78,
   [93] = 93,
   [94] = 94,
-  [95] = 82,
-  [96] = 96,
+  [95] = 95,
+  [96] = 94,
   [97] = 97,
   [98] = 98,
   [99] = 99,
@@ -1094,9 +1211,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [110] = 110,
   [111] = 111,
   [112] = 112,
-  [113] = 100,
+  [113] = 113,
   [114] = 114,
-  [115] = 115,
+  [115] = 101,
   [116] = 116,
   [117] = 117,
   [118] = 118,
@@ -1104,9 +1221,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [120] = 120,
   [121] = 121,
   [122] = 122,
-  [123] = 112,
+  [123] = 123,
   [124] = 124,
-  [125] = 107,
+  [125] = 125,
   [126] = 126,
   [127] = 127,
   [128] = 128,
@@ -1118,39 +1235,39 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [134] = 134,
   [135] = 135,
   [136] = 136,
-  [137] = 117,
-  [138] = 115,
-  [139] = 119,
-  [140] = 124,
-  [141] = 128,
-  [142] = 131,
-  [143] = 133,
-  [144] = 135,
-  [145] = 136,
-  [146] = 132,
-  [147] = 122,
-  [148] = 101,
-  [149] = 110,
+  [137] = 137,
+  [138] = 138,
+  [139] = 139,
+  [140] = 140,
+  [141] = 141,
+  [142] = 142,
+  [143] = 121,
+  [144] = 140,
+  [145] = 145,
+  [146] = 141,
+  [147] = 147,
+  [148] = 142,
+  [149] = 149,
   [150] = 150,
   [151] = 151,
   [152] = 152,
   [153] = 153,
   [154] = 154,
-  [155] = 154,
+  [155] = 155,
   [156] = 156,
   [157] = 157,
-  [158] = 158,
-  [159] = 159,
-  [160] = 157,
-  [161] = 156,
-  [162] = 162,
-  [163] = 163,
-  [164] = 164,
-  [165] = 165,
-  [166] = 166,
-  [167] = 167,
-  [168] = 168,
-  [169] = 169,
+  [158] = 124,
+  [159] = 125,
+  [160] = 126,
+  [161] = 127,
+  [162] = 128,
+  [163] = 129,
+  [164] = 130,
+  [165] = 131,
+  [166] = 132,
+  [167] = 133,
+  [168] = 134,
+  [169] = 135,
   [170] = 170,
   [171] = 171,
   [172] = 172,
@@ -1162,30 +1279,60 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [178] = 178,
   [179] = 179,
   [180] = 180,
-  [181] = 181,
+  [181] = 180,
   [182] = 182,
-  [183] = 162,
+  [183] = 183,
   [184] = 184,
   [185] = 185,
-  [186] = 182,
-  [187] = 163,
-  [188] = 164,
-  [189] = 165,
+  [186] = 186,
+  [187] = 182,
+  [188] = 188,
+  [189] = 183,
   [190] = 190,
-  [191] = 175,
-  [192] = 179,
-  [193] = 176,
-  [194] = 174,
+  [191] = 191,
+  [192] = 184,
+  [193] = 193,
+  [194] = 194,
   [195] = 195,
-  [196] = 178,
+  [196] = 196,
   [197] = 197,
-  [198] = 180,
-  [199] = 181,
+  [198] = 198,
+  [199] = 199,
   [200] = 200,
   [201] = 201,
-  [202] = 184,
-  [203] = 185,
-  [204] = 200,
+  [202] = 202,
+  [203] = 203,
+  [204] = 204,
+  [205] = 203,
+  [206] = 206,
+  [207] = 207,
+  [208] = 208,
+  [209] = 197,
+  [210] = 198,
+  [211] = 204,
+  [212] = 206,
+  [213] = 202,
+  [214] = 214,
+  [215] = 215,
+  [216] = 216,
+  [217] = 196,
+  [218] = 193,
+  [219] = 216,
+  [220] = 220,
+  [221] = 215,
+  [222] = 199,
+  [223] = 223,
+  [224] = 200,
+  [225] = 225,
+  [226] = 207,
+  [227] = 227,
+  [228] = 228,
+  [229] = 214,
+  [230] = 230,
+  [231] = 201,
+  [232] = 232,
+  [233] = 233,
+  [234] = 208,
 };
 
 static const TSCharacterRange sym_identifier_character_set_1[] = {
@@ -1393,2489 +1540,3390 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(105);
+      if (eof) ADVANCE(134);
       ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '"', 29,
-        '%', 46,
-        '&', 110,
-        '(', 116,
-        ')', 118,
-        ',', 243,
-        '-', 55,
-        '.', 56,
-        '/', 75,
-        ':', 69,
-        ';', 107,
-        '<', 65,
-        '=', 70,
-        '>', 130,
-        '[', 113,
-        '\\', 76,
-        ']', 115,
-        'e', 255,
-        '{', 131,
-        '|', 195,
-        '}', 133,
-        '~', 88,
-        'o', 257,
-        'x', 257,
+        '\n', 138,
+        '\r', 139,
+        '"', 35,
+        '%', 66,
+        '&', 140,
+        '(', 157,
+        ')', 159,
+        ',', 143,
+        '-', 73,
+        '.', 74,
+        '/', 97,
+        ':', 147,
+        ';', 136,
+        '<', 84,
+        '=', 91,
+        '>', 171,
+        '@', 110,
+        '[', 154,
+        '\\', 98,
+        ']', 156,
+        'e', 333,
+        '{', 173,
+        '|', 241,
+        '}', 146,
+        '~', 113,
+        'o', 335,
+        'x', 335,
       );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == 0xa0 ||
           lookahead == 0xfeff) SKIP(0);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ',', 244,
-        ';', 107,
-        'e', 252,
-        0xa0, 245,
-        0xfeff, 245,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ',', 144,
+        ';', 136,
+        'e', 330,
+        0xa0, 323,
+        0xfeff, 323,
         '\t', 1,
         '\f', 1,
         ' ', 1,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ',', 244,
-        ';', 107,
-        0xa0, 246,
-        0xfeff, 246,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ',', 144,
+        ';', 136,
+        0xa0, 324,
+        0xfeff, 324,
         '\t', 2,
         '\f', 2,
         ' ', 2,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ';', 107,
-        'e', 252,
-        0xa0, 247,
-        0xfeff, 247,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ';', 136,
+        'e', 330,
+        0xa0, 325,
+        0xfeff, 325,
         '\t', 3,
         '\f', 3,
         ' ', 3,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '\n', 108,
-        0x0b, 94,
-        '\r', 109,
-        '%', 249,
-        ';', 107,
-        0xa0, 248,
-        0xfeff, 248,
+        '\n', 138,
+        0x0b, 119,
+        '\r', 139,
+        '%', 327,
+        ';', 136,
+        0xa0, 326,
+        0xfeff, 326,
         '\t', 4,
         '\f', 4,
         ' ', 4,
       );
-      if (lookahead != 0) ADVANCE(253);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 5:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\f') SKIP(7);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(47);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(6);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(5);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(258);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+      ADVANCE_MAP(
+        '\n', 138,
+        0x0b, 121,
+        '\r', 139,
+        '%', 314,
+        ';', 137,
+        'e', 316,
+        0xa0, 312,
+        0xfeff, 312,
+        '\t', 5,
+        '\f', 5,
+        ' ', 5,
+      );
+      if (lookahead != 0) ADVANCE(317);
       END_STATE();
     case 6:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\f') SKIP(7);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '"') ADVANCE(237);
-      if (lookahead == '%') ADVANCE(231);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(6);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(235);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
+      ADVANCE_MAP(
+        '\n', 138,
+        0x0b, 121,
+        '\r', 139,
+        '%', 314,
+        ';', 137,
+        0xa0, 313,
+        0xfeff, 313,
+        '\t', 6,
+        '\f', 6,
+        ' ', 6,
+      );
+      if (lookahead != 0) ADVANCE(317);
       END_STATE();
     case 7:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(47);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(5);
+      ADVANCE_MAP(
+        '\n', 138,
+        '\r', 139,
+        '%', 327,
+        ',', 144,
+        ';', 136,
+        'e', 330,
+        0xa0, 323,
+        0xfeff, 323,
+      );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(7);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(258);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
       END_STATE();
     case 8:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(46);
-      if (lookahead == ')') ADVANCE(54);
-      if (lookahead == '-') ADVANCE(60);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 'e') ADVANCE(255);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(327);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == 'e') ADVANCE(330);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(325);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(8);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+          lookahead == ' ') SKIP(8);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
       END_STATE();
     case 9:
-      ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '%', 249,
-        ',', 244,
-        ';', 107,
-        'e', 252,
-        0xa0, 245,
-        0xfeff, 245,
-      );
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(314);
+      if (lookahead == ';') ADVANCE(137);
+      if (lookahead == 'e') ADVANCE(316);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(312);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(9);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
     case 10:
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(249);
-      if (lookahead == ';') ADVANCE(107);
-      if (lookahead == 'e') ADVANCE(252);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(247);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(10);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead == '-') ADVANCE(135);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 11:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(106);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead == '-') ADVANCE(10);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 12:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
       if (lookahead == '-') ADVANCE(11);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 13:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '-') ADVANCE(12);
-      if (lookahead != 0) ADVANCE(15);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(13);
       END_STATE();
     case 14:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(14);
+      if (lookahead == '\n') ADVANCE(12);
+      if (lookahead == '\r') ADVANCE(12);
+      if (lookahead != 0) ADVANCE(14);
       END_STATE();
     case 15:
-      if (lookahead == '\n') ADVANCE(13);
-      if (lookahead == '\r') ADVANCE(13);
-      if (lookahead != 0) ADVANCE(15);
+      ADVANCE_MAP(
+        0x0b, 120,
+        '"', 213,
+        '%', 216,
+        0xa0, 210,
+        0xfeff, 210,
+        '\t', 15,
+        '\f', 15,
+        ' ', 15,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
       END_STATE();
     case 16:
       ADVANCE_MAP(
-        0x0b, 95,
-        '"', 143,
-        '%', 146,
-        0xa0, 140,
-        0xfeff, 140,
+        0x0b, 122,
+        '"', 183,
+        '%', 186,
+        0xa0, 180,
+        0xfeff, 180,
         '\t', 16,
         '\f', 16,
         ' ', 16,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+          lookahead != ']') ADVANCE(189);
       END_STATE();
     case 17:
       ADVANCE_MAP(
-        0x0b, 99,
-        '"', 183,
-        '%', 186,
-        '/', 189,
-        '\\', 189,
-        0xa0, 180,
-        0xfeff, 180,
+        0x0b, 123,
+        '"', 193,
+        '%', 196,
+        0xa0, 190,
+        0xfeff, 190,
         '\t', 17,
         '\f', 17,
         ' ', 17,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
+          lookahead != ')') ADVANCE(199);
       END_STATE();
     case 18:
       ADVANCE_MAP(
-        0x0b, 96,
-        '"', 153,
-        '%', 156,
-        0xa0, 150,
-        0xfeff, 150,
+        0x0b, 124,
+        '"', 203,
+        '%', 206,
+        0xa0, 200,
+        0xfeff, 200,
         '\t', 18,
         '\f', 18,
         ' ', 18,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+          lookahead != '}') ADVANCE(209);
       END_STATE();
     case 19:
       ADVANCE_MAP(
-        0x0b, 97,
-        '"', 163,
-        '%', 166,
-        0xa0, 160,
-        0xfeff, 160,
+        0x0b, 126,
+        '"', 223,
+        '%', 226,
+        '/', 229,
+        '\\', 229,
+        0xa0, 220,
+        0xfeff, 220,
         '\t', 19,
         '\f', 19,
         ' ', 19,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
       END_STATE();
     case 20:
       ADVANCE_MAP(
-        0x0b, 98,
-        '"', 173,
-        '%', 176,
-        0xa0, 170,
-        0xfeff, 170,
+        0x0b, 125,
+        '"', 149,
+        '%', 150,
+        0xa0, 148,
+        0xfeff, 148,
         '\t', 20,
         '\f', 20,
         ' ', 20,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
       END_STATE();
     case 21:
-      if (lookahead == '\f') SKIP(48);
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '%') ADVANCE(207);
-      if (lookahead == '-') ADVANCE(67);
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(21);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(206);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
-      END_STATE();
-    case 22:
-      if (lookahead == '\f') SKIP(49);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '%') ADVANCE(215);
-      if (lookahead == '=') ADVANCE(92);
+      if (lookahead == '\f') SKIP(27);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(67);
+      if (lookahead == 'e') ADVANCE(337);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(22);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(214);
+          lookahead == 0xfeff) ADVANCE(21);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 22:
+      if (lookahead == '\f') SKIP(27);
+      if (lookahead == '"') ADVANCE(306);
+      if (lookahead == '%') ADVANCE(298);
+      if (lookahead == 'e') ADVANCE(300);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(22);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(304);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
       END_STATE();
     case 23:
-      if (lookahead == '\f') SKIP(50);
-      if (lookahead == '"') ADVANCE(200);
-      if (lookahead == '%') ADVANCE(199);
-      if (lookahead == '-') ADVANCE(93);
+      if (lookahead == '\f') SKIP(32);
+      if (lookahead == '"') ADVANCE(261);
+      if (lookahead == '%') ADVANCE(264);
+      if (lookahead == '-') ADVANCE(86);
+      if (lookahead == '.') ADVANCE(85);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(23);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(198);
+          lookahead == 0xfeff) ADVANCE(260);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
       END_STATE();
     case 24:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(146);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(140);
+      if (lookahead == '\f') SKIP(33);
+      if (lookahead == '"') ADVANCE(275);
+      if (lookahead == '%') ADVANCE(278);
+      if (lookahead == '=') ADVANCE(117);
       if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(24);
+          lookahead == ' ') ADVANCE(24);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(274);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
       END_STATE();
     case 25:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(186);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(180);
+      if (lookahead == '\f') SKIP(34);
+      if (lookahead == '"') ADVANCE(247);
+      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == '-') ADVANCE(118);
       if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(25);
+          lookahead == ' ') ADVANCE(25);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(246);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(189);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
       END_STATE();
     case 26:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(156);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(216);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(150);
+          lookahead == 0xfeff) ADVANCE(210);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(26);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
+          lookahead != '|') ADVANCE(219);
       END_STATE();
     case 27:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(166);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(67);
+      if (lookahead == 'e') ADVANCE(337);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(160);
+          lookahead == 0xfeff) ADVANCE(21);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(27);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
       END_STATE();
     case 28:
-      if (lookahead == '"') ADVANCE(29);
-      if (lookahead == '%') ADVANCE(176);
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(186);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(170);
+          lookahead == 0xfeff) ADVANCE(180);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') SKIP(28);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
-      END_STATE();
-    case 29:
-      if (lookahead == '"') ADVANCE(190);
-      if (lookahead == '`') ADVANCE(31);
-      if (lookahead != 0) ADVANCE(30);
-      END_STATE();
-    case 30:
-      if (lookahead == '"') ADVANCE(190);
-      if (lookahead != 0) ADVANCE(30);
-      END_STATE();
-    case 31:
-      if (lookahead == '"') ADVANCE(191);
-      if (lookahead == '`') ADVANCE(33);
-      if (lookahead != 0) ADVANCE(31);
-      END_STATE();
-    case 32:
-      if (lookahead == '"') ADVANCE(194);
-      END_STATE();
-    case 33:
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead != 0) ADVANCE(30);
-      END_STATE();
-    case 34:
-      if (lookahead == '"') ADVANCE(193);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
-      END_STATE();
-    case 35:
-      if (lookahead == '"') ADVANCE(192);
-      if (lookahead == '`') ADVANCE(230);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(31);
-      if (lookahead != 0) ADVANCE(239);
-      END_STATE();
-    case 36:
-      if (lookahead == '"') ADVANCE(149);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0) ADVANCE(144);
-      END_STATE();
-    case 37:
-      ADVANCE_MAP(
-        '"', 148,
-        '`', 141,
-        '\n', 31,
-        '\r', 31,
-        ']', 31,
-        '\t', 37,
-        0x0b, 37,
-        '\f', 37,
-        ' ', 37,
-      );
-      if (lookahead != 0) ADVANCE(145);
-      END_STATE();
-    case 38:
-      ADVANCE_MAP(
-        '"', 189,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
-      END_STATE();
-    case 39:
-      ADVANCE_MAP(
-        '"', 188,
-        '`', 181,
-        '\n', 31,
-        '\r', 31,
-        ']', 31,
-        '\t', 39,
-        0x0b, 39,
-        '\f', 39,
-        ' ', 39,
-        '/', 39,
-        '\\', 39,
-      );
-      if (lookahead != 0) ADVANCE(185);
-      END_STATE();
-    case 40:
-      if (lookahead == '"') ADVANCE(159);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0) ADVANCE(154);
-      END_STATE();
-    case 41:
-      ADVANCE_MAP(
-        '"', 158,
-        '`', 151,
-        '\n', 31,
-        '\r', 31,
-        ')', 31,
-        '\t', 41,
-        0x0b, 41,
-        '\f', 41,
-        ' ', 41,
-      );
-      if (lookahead != 0) ADVANCE(155);
-      END_STATE();
-    case 42:
-      if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0) ADVANCE(164);
-      END_STATE();
-    case 43:
-      ADVANCE_MAP(
-        '"', 167,
-        '`', 161,
-        '\n', 31,
-        '\r', 31,
-        '}', 31,
-        '\t', 43,
-        0x0b, 43,
-        '\f', 43,
-        ' ', 43,
-      );
-      if (lookahead != 0) ADVANCE(165);
-      END_STATE();
-    case 44:
-      if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0) ADVANCE(174);
-      END_STATE();
-    case 45:
-      ADVANCE_MAP(
-        '"', 177,
-        '`', 171,
-        '\n', 31,
-        '\r', 31,
-        '|', 31,
-        '\t', 45,
-        0x0b, 45,
-        '\f', 45,
-        ' ', 45,
-      );
-      if (lookahead != 0) ADVANCE(175);
-      END_STATE();
-    case 46:
-      if (lookahead == '%') ADVANCE(273);
-      END_STATE();
-    case 47:
-      if (lookahead == '%') ADVANCE(270);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(90);
-      END_STATE();
-    case 48:
-      if (lookahead == '%') ADVANCE(207);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(206);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(48);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '-' &&
-          lookahead != '.') ADVANCE(208);
-      END_STATE();
-    case 49:
-      if (lookahead == '%') ADVANCE(215);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(214);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(49);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '=') ADVANCE(216);
-      END_STATE();
-    case 50:
-      if (lookahead == '%') ADVANCE(199);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(198);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == ' ') SKIP(50);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '-') ADVANCE(200);
-      END_STATE();
-    case 51:
-      if (lookahead == ')') ADVANCE(120);
-      if (lookahead == ']') ADVANCE(122);
-      END_STATE();
-    case 52:
-      if (lookahead == ')') ADVANCE(129);
-      END_STATE();
-    case 53:
-      if (lookahead == ')') ADVANCE(52);
-      if (lookahead == ']') ADVANCE(124);
-      END_STATE();
-    case 54:
-      if (lookahead == ')') ADVANCE(126);
-      END_STATE();
-    case 55:
-      if (lookahead == '-') ADVANCE(196);
-      if (lookahead == '.') ADVANCE(204);
-      END_STATE();
-    case 56:
-      if (lookahead == '-') ADVANCE(211);
-      if (lookahead == '.') ADVANCE(56);
-      END_STATE();
-    case 57:
-      if (lookahead == '-') ADVANCE(14);
-      END_STATE();
-    case 58:
-      if (lookahead == '-') ADVANCE(225);
-      if (lookahead == '.') ADVANCE(58);
-      END_STATE();
-    case 59:
-      if (lookahead == '-') ADVANCE(57);
-      if (lookahead == '.') ADVANCE(56);
-      END_STATE();
-    case 60:
-      if (lookahead == '-') ADVANCE(61);
-      END_STATE();
-    case 61:
-      if (lookahead == '-') ADVANCE(203);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(202);
-      END_STATE();
-    case 62:
-      if (lookahead == '-') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
-      END_STATE();
-    case 63:
-      if (lookahead == '-') ADVANCE(197);
-      if (lookahead == '.') ADVANCE(205);
-      END_STATE();
-    case 64:
-      if (lookahead == '-') ADVANCE(197);
-      if (lookahead == '.') ADVANCE(205);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 65:
-      if (lookahead == '-') ADVANCE(63);
-      if (lookahead == '=') ADVANCE(74);
-      END_STATE();
-    case 66:
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(67);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '-' &&
-          lookahead != '.') ADVANCE(208);
-      END_STATE();
-    case 67:
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(67);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
-      END_STATE();
-    case 68:
-      if (lookahead == ':') ADVANCE(111);
-      END_STATE();
-    case 69:
-      if (lookahead == ':') ADVANCE(68);
-      END_STATE();
-    case 70:
-      if (lookahead == '=') ADVANCE(212);
-      END_STATE();
-    case 71:
-      if (lookahead == '=') ADVANCE(219);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(218);
-      END_STATE();
-    case 72:
-      if (lookahead == '=') ADVANCE(71);
-      END_STATE();
-    case 73:
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 74:
-      if (lookahead == '=') ADVANCE(213);
-      END_STATE();
-    case 75:
-      if (lookahead == ']') ADVANCE(137);
-      END_STATE();
-    case 76:
-      if (lookahead == ']') ADVANCE(139);
-      END_STATE();
-    case 77:
-      if (lookahead == '`') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(77);
-      END_STATE();
-    case 78:
-      if (lookahead == '`') ADVANCE(142);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(78);
-      if (lookahead != 0) ADVANCE(148);
-      END_STATE();
-    case 79:
-      ADVANCE_MAP(
-        '`', 182,
-        '\n', 77,
-        '\r', 77,
-        ']', 77,
-        '\t', 79,
-        0x0b, 79,
-        '\f', 79,
-        ' ', 79,
-        '/', 79,
-        '\\', 79,
-      );
-      if (lookahead != 0) ADVANCE(188);
-      END_STATE();
-    case 80:
-      if (lookahead == '`') ADVANCE(152);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0) ADVANCE(158);
-      END_STATE();
-    case 81:
-      if (lookahead == '`') ADVANCE(162);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(81);
-      if (lookahead != 0) ADVANCE(167);
-      END_STATE();
-    case 82:
-      if (lookahead == '`') ADVANCE(172);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(82);
-      if (lookahead != 0) ADVANCE(177);
-      END_STATE();
-    case 83:
-      if (lookahead == '`') ADVANCE(229);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(83);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(240);
-      END_STATE();
-    case 84:
-      if (lookahead == 'd') ADVANCE(226);
-      END_STATE();
-    case 85:
-      if (lookahead == 'n') ADVANCE(84);
-      END_STATE();
-    case 86:
-      if (lookahead == '}') ADVANCE(135);
-      END_STATE();
-    case 87:
-      if (lookahead == '~') ADVANCE(224);
-      END_STATE();
-    case 88:
-      if (lookahead == '~') ADVANCE(87);
-      END_STATE();
-    case 89:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(258);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
-      END_STATE();
-    case 90:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(90);
-      END_STATE();
-    case 91:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
-      END_STATE();
-    case 92:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(216);
-      END_STATE();
-    case 93:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '-') ADVANCE(200);
-      END_STATE();
-    case 94:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
-      END_STATE();
-    case 95:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
-      END_STATE();
-    case 96:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
-      END_STATE();
-    case 97:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
-      END_STATE();
-    case 98:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
-      END_STATE();
-    case 99:
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
           lookahead != ']') ADVANCE(189);
       END_STATE();
-    case 100:
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 101:
-      if (eof) ADVANCE(105);
-      ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '%', 46,
-        '&', 110,
-        '(', 116,
-        ')', 53,
-        '-', 63,
-        ':', 69,
-        ';', 107,
-        '=', 74,
-        '>', 130,
-        '[', 113,
-        ']', 114,
-        'e', 85,
-        '{', 131,
-        '}', 86,
-        '~', 88,
-        '<', 65,
-        'o', 65,
-        'x', 65,
-      );
+    case 29:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(196);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(190);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(101);
+          lookahead == ' ') SKIP(29);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
       END_STATE();
-    case 102:
-      if (eof) ADVANCE(105);
-      ADVANCE_MAP(
-        '\n', 108,
-        '\r', 109,
-        '%', 46,
-        ')', 117,
-        ',', 243,
-        '-', 59,
-        '.', 56,
-        ';', 107,
-        '=', 72,
-        '[', 112,
-        ']', 51,
-        '|', 195,
-        '}', 132,
-      );
+    case 30:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(206);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(200);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == 0xa0 ||
-          lookahead == 0xfeff) SKIP(102);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+          lookahead == ' ') SKIP(30);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
       END_STATE();
-    case 103:
-      if (eof) ADVANCE(105);
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(249);
-      if (lookahead == ',') ADVANCE(244);
-      if (lookahead == ';') ADVANCE(107);
+    case 31:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(226);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(220);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(31);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(229);
+      END_STATE();
+    case 32:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(264);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(260);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(32);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-' &&
+          lookahead != '.') ADVANCE(265);
+      END_STATE();
+    case 33:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(278);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(274);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(33);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '=') ADVANCE(279);
+      END_STATE();
+    case 34:
+      if (lookahead == '"') ADVANCE(35);
+      if (lookahead == '%') ADVANCE(250);
       if (lookahead == 0xa0 ||
           lookahead == 0xfeff) ADVANCE(246);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ') SKIP(103);
+          lookahead == ' ') SKIP(34);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-') ADVANCE(251);
       END_STATE();
-    case 104:
-      if (eof) ADVANCE(105);
-      if (lookahead == '\n') ADVANCE(108);
-      if (lookahead == '\r') ADVANCE(109);
-      if (lookahead == '%') ADVANCE(249);
-      if (lookahead == ';') ADVANCE(107);
+    case 35:
+      if (lookahead == '"') ADVANCE(230);
+      if (lookahead == '`') ADVANCE(38);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(36);
+      END_STATE();
+    case 36:
+      if (lookahead == '"') ADVANCE(230);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(36);
+      END_STATE();
+    case 37:
+      if (lookahead == '"') ADVANCE(36);
+      if (lookahead == '%') ADVANCE(150);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(248);
+          lookahead == 0xfeff) ADVANCE(148);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == ' ') SKIP(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
-      END_STATE();
-    case 105:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 106:
-      ACCEPT_TOKEN(sym_front_matter);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(106);
-      END_STATE();
-    case 107:
-      ACCEPT_TOKEN(anon_sym_SEMI);
-      END_STATE();
-    case 108:
-      ACCEPT_TOKEN(sym__newline);
-      END_STATE();
-    case 109:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(108);
-      END_STATE();
-    case 110:
-      ACCEPT_TOKEN(anon_sym_AMP);
-      END_STATE();
-    case 111:
-      ACCEPT_TOKEN(anon_sym_COLON_COLON_COLON);
-      END_STATE();
-    case 112:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
-      END_STATE();
-    case 113:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
-      if (lookahead == '(') ADVANCE(123);
-      if (lookahead == '/') ADVANCE(136);
-      if (lookahead == '[') ADVANCE(121);
-      if (lookahead == '\\') ADVANCE(138);
-      END_STATE();
-    case 114:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
-      END_STATE();
-    case 115:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
-      if (lookahead == ')') ADVANCE(120);
-      if (lookahead == ']') ADVANCE(122);
-      END_STATE();
-    case 116:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
-      if (lookahead == '(') ADVANCE(125);
-      if (lookahead == '[') ADVANCE(119);
-      END_STATE();
-    case 117:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
-      END_STATE();
-    case 118:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
-      if (lookahead == ')') ADVANCE(127);
-      if (lookahead == ']') ADVANCE(124);
-      END_STATE();
-    case 119:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LBRACK);
-      END_STATE();
-    case 120:
-      ACCEPT_TOKEN(anon_sym_RBRACK_RPAREN);
-      END_STATE();
-    case 121:
-      ACCEPT_TOKEN(anon_sym_LBRACK_LBRACK);
-      END_STATE();
-    case 122:
-      ACCEPT_TOKEN(anon_sym_RBRACK_RBRACK);
-      END_STATE();
-    case 123:
-      ACCEPT_TOKEN(anon_sym_LBRACK_LPAREN);
-      END_STATE();
-    case 124:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RBRACK);
-      END_STATE();
-    case 125:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN);
-      if (lookahead == '(') ADVANCE(128);
-      END_STATE();
-    case 126:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
-      END_STATE();
-    case 127:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
-      if (lookahead == ')') ADVANCE(129);
-      END_STATE();
-    case 128:
-      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN_LPAREN);
-      END_STATE();
-    case 129:
-      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN_RPAREN);
-      END_STATE();
-    case 130:
-      ACCEPT_TOKEN(anon_sym_GT);
-      END_STATE();
-    case 131:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      if (lookahead == '{') ADVANCE(134);
-      END_STATE();
-    case 132:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 133:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      if (lookahead == '}') ADVANCE(135);
-      END_STATE();
-    case 134:
-      ACCEPT_TOKEN(anon_sym_LBRACE_LBRACE);
-      END_STATE();
-    case 135:
-      ACCEPT_TOKEN(anon_sym_RBRACE_RBRACE);
-      END_STATE();
-    case 136:
-      ACCEPT_TOKEN(anon_sym_LBRACK_SLASH);
-      END_STATE();
-    case 137:
-      ACCEPT_TOKEN(anon_sym_SLASH_RBRACK);
-      END_STATE();
-    case 138:
-      ACCEPT_TOKEN(anon_sym_LBRACK_BSLASH);
-      END_STATE();
-    case 139:
-      ACCEPT_TOKEN(anon_sym_BSLASH_RBRACK);
-      END_STATE();
-    case 140:
-      ACCEPT_TOKEN(sym__text_square);
-      ADVANCE_MAP(
-        0x0b, 95,
-        '"', 143,
-        '%', 146,
-        0xa0, 140,
-        0xfeff, 140,
-        '\t', 16,
-        '\f', 16,
-        ' ', 16,
-      );
+          lookahead == ' ') SKIP(37);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
       END_STATE();
-    case 141:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(194);
+    case 38:
+      if (lookahead == '"') ADVANCE(237);
+      if (lookahead == '`') ADVANCE(40);
       if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0) ADVANCE(144);
+          lookahead == '\r') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(38);
       END_STATE();
-    case 142:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(194);
+    case 39:
+      if (lookahead == '"') ADVANCE(240);
+      END_STATE();
+    case 40:
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(36);
+      END_STATE();
+    case 41:
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '|') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
+          lookahead == ' ') ADVANCE(41);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
       END_STATE();
-    case 143:
-      ACCEPT_TOKEN(sym__text_square);
+    case 42:
       ADVANCE_MAP(
-        '"', 149,
-        '`', 145,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 36,
-        0x0b, 36,
-        '\f', 36,
-        ' ', 36,
-      );
-      if (lookahead != 0) ADVANCE(144);
-      END_STATE();
-    case 144:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '"') ADVANCE(149);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(36);
-      if (lookahead != 0) ADVANCE(144);
-      END_STATE();
-    case 145:
-      ACCEPT_TOKEN(sym__text_square);
-      ADVANCE_MAP(
-        '"', 148,
-        '`', 141,
-        '\n', 31,
-        '\r', 31,
-        ']', 31,
-        '\t', 37,
-        0x0b, 37,
-        '\f', 37,
-        ' ', 37,
-      );
-      if (lookahead != 0) ADVANCE(145);
-      END_STATE();
-    case 146:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '%') ADVANCE(147);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
-      END_STATE();
-    case 147:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == ']') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(265);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(147);
-      END_STATE();
-    case 148:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '`') ADVANCE(142);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ']') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(78);
-      if (lookahead != 0) ADVANCE(148);
-      END_STATE();
-    case 149:
-      ACCEPT_TOKEN(sym__text_square);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(95);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ']') ADVANCE(149);
-      END_STATE();
-    case 150:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        0x0b, 96,
-        '"', 153,
-        '%', 156,
-        0xa0, 150,
-        0xfeff, 150,
-        '\t', 18,
-        '\f', 18,
-        ' ', 18,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
-      END_STATE();
-    case 151:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0) ADVANCE(154);
-      END_STATE();
-    case 152:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
-      END_STATE();
-    case 153:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        '"', 159,
-        '`', 155,
-        '\n', 30,
-        '\r', 30,
-        ')', 30,
-        '\t', 40,
-        0x0b, 40,
-        '\f', 40,
-        ' ', 40,
-      );
-      if (lookahead != 0) ADVANCE(154);
-      END_STATE();
-    case 154:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '"') ADVANCE(159);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead != 0) ADVANCE(154);
-      END_STATE();
-    case 155:
-      ACCEPT_TOKEN(sym__text_round);
-      ADVANCE_MAP(
-        '"', 158,
-        '`', 151,
-        '\n', 31,
-        '\r', 31,
-        ')', 31,
-        '\t', 41,
-        0x0b, 41,
-        '\f', 41,
-        ' ', 41,
-      );
-      if (lookahead != 0) ADVANCE(155);
-      END_STATE();
-    case 156:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '%') ADVANCE(157);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
-      END_STATE();
-    case 157:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == ')') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(259);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
-      END_STATE();
-    case 158:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '`') ADVANCE(152);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ')') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0) ADVANCE(158);
-      END_STATE();
-    case 159:
-      ACCEPT_TOKEN(sym__text_round);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(96);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ')') ADVANCE(159);
-      END_STATE();
-    case 160:
-      ACCEPT_TOKEN(sym__text_curly);
-      ADVANCE_MAP(
-        0x0b, 97,
-        '"', 163,
-        '%', 166,
-        0xa0, 160,
-        0xfeff, 160,
-        '\t', 19,
-        '\f', 19,
-        ' ', 19,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
-      END_STATE();
-    case 161:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0) ADVANCE(164);
-      END_STATE();
-    case 162:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
-      END_STATE();
-    case 163:
-      ACCEPT_TOKEN(sym__text_curly);
-      ADVANCE_MAP(
-        '"', 169,
-        '`', 165,
-        '\n', 30,
-        '\r', 30,
-        '}', 30,
+        '"', 217,
+        '`', 211,
+        '|', 38,
+        '\n', 99,
+        '\r', 99,
         '\t', 42,
         0x0b, 42,
         '\f', 42,
         ' ', 42,
       );
-      if (lookahead != 0) ADVANCE(164);
+      if (lookahead != 0) ADVANCE(215);
       END_STATE();
-    case 164:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '"') ADVANCE(169);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '}') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(42);
-      if (lookahead != 0) ADVANCE(164);
+    case 43:
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
       END_STATE();
-    case 165:
-      ACCEPT_TOKEN(sym__text_curly);
+    case 44:
       ADVANCE_MAP(
-        '"', 167,
-        '`', 161,
-        '\n', 31,
-        '\r', 31,
-        '}', 31,
-        '\t', 43,
-        0x0b, 43,
-        '\f', 43,
-        ' ', 43,
+        '"', 238,
+        '`', 297,
+        '\t', 44,
+        ' ', 44,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        ';', 38,
+        '[', 38,
       );
-      if (lookahead != 0) ADVANCE(165);
+      if (lookahead != 0) ADVANCE(308);
       END_STATE();
-    case 166:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '%') ADVANCE(168);
+    case 45:
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 46:
+      ADVANCE_MAP(
+        '"', 188,
+        ']', 38,
+        '`', 181,
+        '\n', 99,
+        '\r', 99,
+        '\t', 46,
+        0x0b, 46,
+        '\f', 46,
+        ' ', 46,
+      );
+      if (lookahead != 0) ADVANCE(185);
+      END_STATE();
+    case 47:
+      if (lookahead == '"') ADVANCE(199);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
+      END_STATE();
+    case 48:
+      ADVANCE_MAP(
+        '"', 198,
+        ')', 38,
+        '`', 191,
+        '\n', 99,
+        '\r', 99,
+        '\t', 48,
+        0x0b, 48,
+        '\f', 48,
+        ' ', 48,
+      );
+      if (lookahead != 0) ADVANCE(195);
+      END_STATE();
+    case 49:
+      if (lookahead == '"') ADVANCE(209);
+      if (lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
+      END_STATE();
+    case 50:
+      ADVANCE_MAP(
+        '"', 207,
+        '`', 201,
+        '}', 38,
+        '\n', 99,
+        '\r', 99,
+        '\t', 50,
+        0x0b, 50,
+        '\f', 50,
+        ' ', 50,
+      );
+      if (lookahead != 0) ADVANCE(205);
+      END_STATE();
+    case 51:
+      if (lookahead == '"') ADVANCE(229);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
+      END_STATE();
+    case 52:
+      ADVANCE_MAP(
+        '"', 228,
+        ']', 38,
+        '`', 221,
+        '\n', 99,
+        '\r', 99,
+        '\t', 52,
+        0x0b, 52,
+        '\f', 52,
+        ' ', 52,
+        '/', 52,
+        '\\', 52,
+      );
+      if (lookahead != 0) ADVANCE(225);
+      END_STATE();
+    case 53:
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(54);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '-') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 54:
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 55:
+      ADVANCE_MAP(
+        '"', 234,
+        '.', 55,
+        '`', 259,
+        '\t', 56,
+        ' ', 56,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '-', 38,
+      );
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 56:
+      ADVANCE_MAP(
+        '"', 234,
+        '.', 55,
+        '`', 259,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '\t', 56,
+        ' ', 56,
+        '-', 56,
+      );
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 57:
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 58:
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '=') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 59:
+      ADVANCE_MAP(
+        '"', 236,
+        '=', 60,
+        '`', 273,
+        '\t', 59,
+        ' ', 59,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(277);
+      END_STATE();
+    case 60:
+      ADVANCE_MAP(
+        '"', 236,
+        '`', 273,
+        '\t', 59,
+        ' ', 59,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '=', 38,
+      );
+      if (lookahead != 0) ADVANCE(277);
+      END_STATE();
+    case 61:
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 62:
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '-') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 63:
+      ADVANCE_MAP(
+        '"', 232,
+        '-', 64,
+        '`', 245,
+        '\t', 63,
+        ' ', 63,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(249);
+      END_STATE();
+    case 64:
+      ADVANCE_MAP(
+        '"', 232,
+        '`', 245,
+        '\t', 63,
+        ' ', 63,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '-', 38,
+      );
+      if (lookahead != 0) ADVANCE(249);
+      END_STATE();
+    case 65:
+      if (lookahead == '"') ADVANCE(152);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(65);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+      END_STATE();
+    case 66:
+      if (lookahead == '%') ADVANCE(355);
+      END_STATE();
+    case 67:
+      if (lookahead == '%') ADVANCE(350);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != '"' &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(115);
       END_STATE();
-    case 167:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '`') ADVANCE(162);
+    case 68:
+      if (lookahead == '%') ADVANCE(320);
+      if (lookahead == '}') ADVANCE(145);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(319);
+      if (lookahead != 0) ADVANCE(322);
+      END_STATE();
+    case 69:
+      if (lookahead == ')') ADVANCE(161);
+      if (lookahead == ']') ADVANCE(163);
+      END_STATE();
+    case 70:
+      if (lookahead == ')') ADVANCE(170);
+      END_STATE();
+    case 71:
+      if (lookahead == ')') ADVANCE(167);
+      if (lookahead == ']') ADVANCE(165);
+      END_STATE();
+    case 72:
+      if (lookahead == ')') ADVANCE(70);
+      END_STATE();
+    case 73:
+      if (lookahead == '-') ADVANCE(242);
+      if (lookahead == '.') ADVANCE(256);
+      END_STATE();
+    case 74:
+      if (lookahead == '-') ADVANCE(269);
+      if (lookahead == '.') ADVANCE(74);
+      END_STATE();
+    case 75:
+      if (lookahead == '-') ADVANCE(13);
+      END_STATE();
+    case 76:
+      if (lookahead == '-') ADVANCE(289);
+      if (lookahead == '.') ADVANCE(76);
+      END_STATE();
+    case 77:
+      if (lookahead == '-') ADVANCE(75);
+      if (lookahead == '.') ADVANCE(74);
+      END_STATE();
+    case 78:
+      if (lookahead == '-') ADVANCE(79);
+      END_STATE();
+    case 79:
+      if (lookahead == '-') ADVANCE(255);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(254);
+      END_STATE();
+    case 80:
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 81:
+      if (lookahead == '-') ADVANCE(106);
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
+      END_STATE();
+    case 82:
+      if (lookahead == '-') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(257);
+      END_STATE();
+    case 83:
+      if (lookahead == '-') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(257);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 84:
+      if (lookahead == '-') ADVANCE(82);
+      if (lookahead == '=') ADVANCE(96);
+      END_STATE();
+    case 85:
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-' &&
+          lookahead != '.') ADVANCE(265);
+      END_STATE();
+    case 86:
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 87:
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == '-') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 88:
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 89:
+      if (lookahead == ':') ADVANCE(141);
+      END_STATE();
+    case 90:
+      if (lookahead == ':') ADVANCE(89);
+      END_STATE();
+    case 91:
+      if (lookahead == '=') ADVANCE(270);
+      END_STATE();
+    case 92:
+      if (lookahead == '=') ADVANCE(283);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(282);
+      END_STATE();
+    case 93:
+      if (lookahead == '=') ADVANCE(92);
+      END_STATE();
+    case 94:
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 95:
+      if (lookahead == '=') ADVANCE(105);
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 96:
+      if (lookahead == '=') ADVANCE(271);
+      END_STATE();
+    case 97:
+      if (lookahead == ']') ADVANCE(177);
+      END_STATE();
+    case 98:
+      if (lookahead == ']') ADVANCE(179);
+      END_STATE();
+    case 99:
+      if (lookahead == '`') ADVANCE(39);
+      if (lookahead != 0) ADVANCE(99);
+      END_STATE();
+    case 100:
+      if (lookahead == '`') ADVANCE(212);
       if (lookahead == '\n' ||
           lookahead == '\r' ||
-          lookahead == '}') ADVANCE(77);
+          lookahead == '|') ADVANCE(99);
       if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(100);
+      if (lookahead != 0) ADVANCE(217);
+      END_STATE();
+    case 101:
+      if (lookahead == '`') ADVANCE(182);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ']') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(101);
+      if (lookahead != 0) ADVANCE(188);
+      END_STATE();
+    case 102:
+      if (lookahead == '`') ADVANCE(192);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ')') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0) ADVANCE(198);
+      END_STATE();
+    case 103:
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '}') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0) ADVANCE(207);
+      END_STATE();
+    case 104:
+      ADVANCE_MAP(
+        '`', 222,
+        '\n', 99,
+        '\r', 99,
+        ']', 99,
+        '\t', 104,
+        0x0b, 104,
+        '\f', 104,
+        ' ', 104,
+        '/', 104,
+        '\\', 104,
+      );
+      if (lookahead != 0) ADVANCE(228);
+      END_STATE();
+    case 105:
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == '=') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 106:
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(81);
-      if (lookahead != 0) ADVANCE(167);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == '-') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
       END_STATE();
-    case 168:
-      ACCEPT_TOKEN(sym__text_curly);
-      if (lookahead == '}') ADVANCE(273);
+    case 107:
+      if (lookahead == '`') ADVANCE(296);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(268);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          lookahead == ' ') ADVANCE(107);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(309);
       END_STATE();
-    case 169:
-      ACCEPT_TOKEN(sym__text_curly);
+    case 108:
+      if (lookahead == 'd') ADVANCE(290);
+      END_STATE();
+    case 109:
+      if (lookahead == 'n') ADVANCE(108);
+      END_STATE();
+    case 110:
+      if (lookahead == '{') ADVANCE(142);
+      END_STATE();
+    case 111:
+      if (lookahead == '}') ADVANCE(175);
+      END_STATE();
+    case 112:
+      if (lookahead == '~') ADVANCE(288);
+      END_STATE();
+    case 113:
+      if (lookahead == '~') ADVANCE(112);
+      END_STATE();
+    case 114:
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(97);
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '}') ADVANCE(169);
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
       END_STATE();
-    case 170:
-      ACCEPT_TOKEN(sym__text_pipe);
+    case 115:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(115);
+      END_STATE();
+    case 116:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 117:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '=') ADVANCE(279);
+      END_STATE();
+    case 118:
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '-') ADVANCE(251);
+      END_STATE();
+    case 119:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 120:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 121:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 122:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 123:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 124:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(124);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
+      END_STATE();
+    case 125:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(125);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 126:
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
+      END_STATE();
+    case 127:
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 128:
+      if (eof) ADVANCE(134);
       ADVANCE_MAP(
-        0x0b, 98,
-        '"', 173,
-        '%', 176,
-        0xa0, 170,
-        0xfeff, 170,
+        '\n', 138,
+        '\r', 139,
+        '%', 66,
+        '&', 140,
+        '(', 157,
+        ')', 71,
+        '-', 82,
+        ':', 90,
+        ';', 136,
+        '=', 96,
+        '>', 171,
+        '@', 110,
+        '[', 154,
+        ']', 69,
+        'e', 109,
+        '{', 173,
+        '}', 111,
+        '~', 113,
+        '<', 84,
+        'o', 84,
+        'x', 84,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(128);
+      END_STATE();
+    case 129:
+      if (eof) ADVANCE(134);
+      ADVANCE_MAP(
+        '\n', 138,
+        '\r', 139,
+        '%', 66,
+        ')', 158,
+        ',', 143,
+        '-', 77,
+        '.', 74,
+        ':', 147,
+        ';', 136,
+        '=', 93,
+        '[', 153,
+        ']', 155,
+        'e', 333,
+        '{', 172,
+        '|', 241,
+        '}', 145,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(129);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 130:
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(66);
+      if (lookahead == ')') ADVANCE(72);
+      if (lookahead == '-') ADVANCE(78);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) SKIP(130);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 131:
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(327);
+      if (lookahead == ',') ADVANCE(144);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(324);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(131);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
+      END_STATE();
+    case 132:
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(327);
+      if (lookahead == ';') ADVANCE(136);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(326);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(132);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(331);
+      END_STATE();
+    case 133:
+      if (eof) ADVANCE(134);
+      if (lookahead == '\n') ADVANCE(138);
+      if (lookahead == '\r') ADVANCE(139);
+      if (lookahead == '%') ADVANCE(314);
+      if (lookahead == ';') ADVANCE(137);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(313);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') SKIP(133);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 134:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 135:
+      ACCEPT_TOKEN(sym_front_matter);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(135);
+      END_STATE();
+    case 136:
+      ACCEPT_TOKEN(anon_sym_SEMI);
+      END_STATE();
+    case 137:
+      ACCEPT_TOKEN(anon_sym_SEMI);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 138:
+      ACCEPT_TOKEN(sym__newline);
+      END_STATE();
+    case 139:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(138);
+      END_STATE();
+    case 140:
+      ACCEPT_TOKEN(anon_sym_AMP);
+      END_STATE();
+    case 141:
+      ACCEPT_TOKEN(anon_sym_COLON_COLON_COLON);
+      END_STATE();
+    case 142:
+      ACCEPT_TOKEN(anon_sym_AT_LBRACE);
+      END_STATE();
+    case 143:
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      END_STATE();
+    case 144:
+      ACCEPT_TOKEN(anon_sym_COMMA);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 145:
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      END_STATE();
+    case 146:
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      if (lookahead == '}') ADVANCE(175);
+      END_STATE();
+    case 147:
+      ACCEPT_TOKEN(anon_sym_COLON);
+      END_STATE();
+    case 148:
+      ACCEPT_TOKEN(sym_property_value);
+      ADVANCE_MAP(
+        0x0b, 125,
+        '"', 149,
+        '%', 150,
+        0xa0, 148,
+        0xfeff, 148,
         '\t', 20,
         '\f', 20,
         ' ', 20,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 149:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '"') ADVANCE(152);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(65);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+      END_STATE();
+    case 150:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '%') ADVANCE(151);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(125);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 151:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(353);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(151);
+      END_STATE();
+    case 152:
+      ACCEPT_TOKEN(sym_property_value);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(125);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '}') ADVANCE(152);
+      END_STATE();
+    case 153:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      END_STATE();
+    case 154:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      if (lookahead == '(') ADVANCE(164);
+      if (lookahead == '/') ADVANCE(176);
+      if (lookahead == '[') ADVANCE(162);
+      if (lookahead == '\\') ADVANCE(178);
+      END_STATE();
+    case 155:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      if (lookahead == ')') ADVANCE(161);
+      if (lookahead == ']') ADVANCE(163);
+      END_STATE();
+    case 157:
+      ACCEPT_TOKEN(anon_sym_LPAREN);
+      if (lookahead == '(') ADVANCE(166);
+      if (lookahead == '[') ADVANCE(160);
+      END_STATE();
+    case 158:
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      if (lookahead == ')') ADVANCE(168);
+      if (lookahead == ']') ADVANCE(165);
+      END_STATE();
+    case 160:
+      ACCEPT_TOKEN(anon_sym_LPAREN_LBRACK);
+      END_STATE();
+    case 161:
+      ACCEPT_TOKEN(anon_sym_RBRACK_RPAREN);
+      END_STATE();
+    case 162:
+      ACCEPT_TOKEN(anon_sym_LBRACK_LBRACK);
+      END_STATE();
+    case 163:
+      ACCEPT_TOKEN(anon_sym_RBRACK_RBRACK);
+      END_STATE();
+    case 164:
+      ACCEPT_TOKEN(anon_sym_LBRACK_LPAREN);
+      END_STATE();
+    case 165:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RBRACK);
+      END_STATE();
+    case 166:
+      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN);
+      if (lookahead == '(') ADVANCE(169);
+      END_STATE();
+    case 167:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
+      END_STATE();
+    case 168:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN);
+      if (lookahead == ')') ADVANCE(170);
+      END_STATE();
+    case 169:
+      ACCEPT_TOKEN(anon_sym_LPAREN_LPAREN_LPAREN);
+      END_STATE();
+    case 170:
+      ACCEPT_TOKEN(anon_sym_RPAREN_RPAREN_RPAREN);
       END_STATE();
     case 171:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0) ADVANCE(174);
+      ACCEPT_TOKEN(anon_sym_GT);
       END_STATE();
     case 172:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 173:
-      ACCEPT_TOKEN(sym__text_pipe);
-      ADVANCE_MAP(
-        '"', 179,
-        '`', 175,
-        '\n', 30,
-        '\r', 30,
-        '|', 30,
-        '\t', 44,
-        0x0b, 44,
-        '\f', 44,
-        ' ', 44,
-      );
-      if (lookahead != 0) ADVANCE(174);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
+      if (lookahead == '{') ADVANCE(174);
       END_STATE();
     case 174:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '"') ADVANCE(179);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(30);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(44);
-      if (lookahead != 0) ADVANCE(174);
+      ACCEPT_TOKEN(anon_sym_LBRACE_LBRACE);
       END_STATE();
     case 175:
-      ACCEPT_TOKEN(sym__text_pipe);
-      ADVANCE_MAP(
-        '"', 177,
-        '`', 171,
-        '\n', 31,
-        '\r', 31,
-        '|', 31,
-        '\t', 45,
-        0x0b, 45,
-        '\f', 45,
-        ' ', 45,
-      );
-      if (lookahead != 0) ADVANCE(175);
+      ACCEPT_TOKEN(anon_sym_RBRACE_RBRACE);
       END_STATE();
     case 176:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '%') ADVANCE(178);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+      ACCEPT_TOKEN(anon_sym_LBRACK_SLASH);
       END_STATE();
     case 177:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '`') ADVANCE(172);
-      if (lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == '|') ADVANCE(77);
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          lookahead == ' ') ADVANCE(82);
-      if (lookahead != 0) ADVANCE(177);
+      ACCEPT_TOKEN(anon_sym_SLASH_RBRACK);
       END_STATE();
     case 178:
-      ACCEPT_TOKEN(sym__text_pipe);
-      if (lookahead == '|') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(267);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(178);
+      ACCEPT_TOKEN(anon_sym_LBRACK_BSLASH);
       END_STATE();
     case 179:
-      ACCEPT_TOKEN(sym__text_pipe);
+      ACCEPT_TOKEN(anon_sym_BSLASH_RBRACK);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym__text_square);
+      ADVANCE_MAP(
+        0x0b, 122,
+        '"', 183,
+        '%', 186,
+        0xa0, 180,
+        0xfeff, 180,
+        '\t', 16,
+        '\f', 16,
+        ' ', 16,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == ']') ADVANCE(36);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(98);
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 182:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '|') ADVANCE(179);
+          lookahead != ']') ADVANCE(189);
       END_STATE();
-    case 180:
-      ACCEPT_TOKEN(sym__text_slanted);
+    case 183:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '`') ADVANCE(185);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 184:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '"') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(184);
+      END_STATE();
+    case 185:
+      ACCEPT_TOKEN(sym__text_square);
       ADVANCE_MAP(
-        0x0b, 99,
-        '"', 183,
-        '%', 186,
-        '/', 189,
-        '\\', 189,
-        0xa0, 180,
-        0xfeff, 180,
+        '"', 188,
+        ']', 38,
+        '`', 181,
+        '\n', 99,
+        '\r', 99,
+        '\t', 46,
+        0x0b, 46,
+        '\f', 46,
+        ' ', 46,
+      );
+      if (lookahead != 0) ADVANCE(185);
+      END_STATE();
+    case 186:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '%') ADVANCE(187);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == ']') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(345);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '`') ADVANCE(182);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ']') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(101);
+      if (lookahead != 0) ADVANCE(188);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym__text_square);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(122);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ']') ADVANCE(189);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym__text_round);
+      ADVANCE_MAP(
+        0x0b, 123,
+        '"', 193,
+        '%', 196,
+        0xa0, 190,
+        0xfeff, 190,
         '\t', 17,
         '\f', 17,
         ' ', 17,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
-      END_STATE();
-    case 181:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 194,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
-      END_STATE();
-    case 182:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
-      END_STATE();
-    case 183:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 189,
-        '`', 185,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
-      END_STATE();
-    case 184:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 189,
-        '\n', 30,
-        '\r', 30,
-        ']', 30,
-        '\t', 38,
-        0x0b, 38,
-        '\f', 38,
-        ' ', 38,
-        '/', 38,
-        '\\', 38,
-      );
-      if (lookahead != 0) ADVANCE(184);
-      END_STATE();
-    case 185:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '"', 188,
-        '`', 181,
-        '\n', 31,
-        '\r', 31,
-        ']', 31,
-        '\t', 39,
-        0x0b, 39,
-        '\f', 39,
-        ' ', 39,
-        '/', 39,
-        '\\', 39,
-      );
-      if (lookahead != 0) ADVANCE(185);
-      END_STATE();
-    case 186:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '%') ADVANCE(187);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
-      END_STATE();
-    case 187:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == ']') ADVANCE(273);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(266);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
-      END_STATE();
-    case 188:
-      ACCEPT_TOKEN(sym__text_slanted);
-      ADVANCE_MAP(
-        '`', 182,
-        '\n', 77,
-        '\r', 77,
-        ']', 77,
-        '\t', 79,
-        0x0b, 79,
-        '\f', 79,
-        ' ', 79,
-        '/', 79,
-        '\\', 79,
-      );
-      if (lookahead != 0) ADVANCE(188);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(sym__text_slanted);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '/' ||
-          lookahead == '\\') ADVANCE(99);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '\\' &&
-          lookahead != ']') ADVANCE(189);
-      END_STATE();
-    case 190:
-      ACCEPT_TOKEN(sym_string);
+          lookahead != ')') ADVANCE(199);
       END_STATE();
     case 191:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '`') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(77);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
       END_STATE();
     case 192:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '`') ADVANCE(229);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(83);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(240);
-      END_STATE();
-    case 193:
-      ACCEPT_TOKEN(sym_string);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
+          lookahead != ')') ADVANCE(199);
+      END_STATE();
+    case 193:
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(199);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '`') ADVANCE(195);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
       END_STATE();
     case 194:
-      ACCEPT_TOKEN(sym_markdown_string);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '"') ADVANCE(199);
+      if (lookahead == ')') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
       END_STATE();
     case 195:
-      ACCEPT_TOKEN(anon_sym_PIPE);
+      ACCEPT_TOKEN(sym__text_round);
+      ADVANCE_MAP(
+        '"', 198,
+        ')', 38,
+        '`', 191,
+        '\n', 99,
+        '\r', 99,
+        '\t', 48,
+        0x0b, 48,
+        '\f', 48,
+        ' ', 48,
+      );
+      if (lookahead != 0) ADVANCE(195);
       END_STATE();
     case 196:
-      ACCEPT_TOKEN(aux_sym_link_token1);
-      if (lookahead == '-') ADVANCE(221);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '%') ADVANCE(197);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
       END_STATE();
     case 197:
-      ACCEPT_TOKEN(aux_sym_link_token1);
-      if (lookahead == '-') ADVANCE(222);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == ')') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(339);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(197);
       END_STATE();
     case 198:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '"') ADVANCE(200);
-      if (lookahead == '%') ADVANCE(199);
-      if (lookahead == '-') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(23);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(198);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+      ACCEPT_TOKEN(sym__text_round);
+      if (lookahead == '`') ADVANCE(192);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ')') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(102);
+      if (lookahead != 0) ADVANCE(198);
       END_STATE();
     case 199:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '%') ADVANCE(201);
-      if (lookahead == '-') ADVANCE(93);
+      ACCEPT_TOKEN(sym__text_round);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(123);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ')') ADVANCE(199);
       END_STATE();
     case 200:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '-') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(200);
-      END_STATE();
-    case 201:
-      ACCEPT_TOKEN(aux_sym_link_token2);
-      if (lookahead == '-') ADVANCE(272);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(260);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
-      END_STATE();
-    case 202:
-      ACCEPT_TOKEN(aux_sym_link_token3);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(aux_sym_link_token3);
-      if (lookahead == '-') ADVANCE(203);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(202);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(aux_sym_link_token4);
-      if (lookahead == '-') ADVANCE(211);
-      if (lookahead == '.') ADVANCE(56);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(aux_sym_link_token4);
-      if (lookahead == '-') ADVANCE(225);
-      if (lookahead == '.') ADVANCE(58);
-      END_STATE();
-    case 206:
-      ACCEPT_TOKEN(aux_sym_link_token5);
+      ACCEPT_TOKEN(sym__text_curly);
       ADVANCE_MAP(
-        '"', 208,
-        '%', 207,
-        '-', 67,
-        '.', 66,
-        '\t', 21,
-        ' ', 21,
-        0xa0, 206,
-        0xfeff, 206,
+        0x0b, 124,
+        '"', 203,
+        '%', 206,
+        0xa0, 200,
+        0xfeff, 200,
+        '\t', 18,
+        '\f', 18,
+        ' ', 18,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
+      END_STATE();
+    case 201:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
+      END_STATE();
+    case 202:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(124);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(209);
+      if (lookahead == '`') ADVANCE(205);
+      if (lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '"') ADVANCE(209);
+      if (lookahead == '}') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(49);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(204);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(sym__text_curly);
+      ADVANCE_MAP(
+        '"', 207,
+        '`', 201,
+        '}', 38,
+        '\n', 99,
+        '\r', 99,
+        '\t', 50,
+        0x0b, 50,
+        '\f', 50,
+        ' ', 50,
+      );
+      if (lookahead != 0) ADVANCE(205);
+      END_STATE();
+    case 206:
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '%') ADVANCE(208);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(124);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
       END_STATE();
     case 207:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '%') ADVANCE(209);
-      if (lookahead == '.') ADVANCE(66);
-      if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(67);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '}') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(103);
+      if (lookahead != 0) ADVANCE(207);
       END_STATE();
     case 208:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '.') ADVANCE(66);
+      ACCEPT_TOKEN(sym__text_curly);
+      if (lookahead == '}') ADVANCE(355);
       if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(67);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(348);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
     case 209:
-      ACCEPT_TOKEN(aux_sym_link_token5);
-      if (lookahead == '.') ADVANCE(261);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+      ACCEPT_TOKEN(sym__text_curly);
       if (lookahead == '\t' ||
-          lookahead == ' ' ||
-          lookahead == '-') ADVANCE(262);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(124);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '}') ADVANCE(209);
       END_STATE();
     case 210:
-      ACCEPT_TOKEN(aux_sym_link_token6);
+      ACCEPT_TOKEN(sym__text_pipe);
+      ADVANCE_MAP(
+        0x0b, 120,
+        '"', 213,
+        '%', 216,
+        0xa0, 210,
+        0xfeff, 210,
+        '\t', 15,
+        '\f', 15,
+        ' ', 15,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
       END_STATE();
     case 211:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '|') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
+      END_STATE();
+    case 212:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 213:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '`') ADVANCE(215);
+      if (lookahead == '|') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '|') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(41);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(214);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym__text_pipe);
+      ADVANCE_MAP(
+        '"', 217,
+        '`', 211,
+        '|', 38,
+        '\n', 99,
+        '\r', 99,
+        '\t', 42,
+        0x0b, 42,
+        '\f', 42,
+        ' ', 42,
+      );
+      if (lookahead != 0) ADVANCE(215);
+      END_STATE();
+    case 216:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '%') ADVANCE(218);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 217:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '`') ADVANCE(212);
+      if (lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == '|') ADVANCE(99);
+      if (('\t' <= lookahead && lookahead <= '\f') ||
+          lookahead == ' ') ADVANCE(100);
+      if (lookahead != 0) ADVANCE(217);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '|') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(347);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(sym__text_pipe);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(120);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '|') ADVANCE(219);
+      END_STATE();
+    case 220:
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        0x0b, 126,
+        '"', 223,
+        '%', 226,
+        '/', 229,
+        '\\', 229,
+        0xa0, 220,
+        0xfeff, 220,
+        '\t', 19,
+        '\f', 19,
+        ' ', 19,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
+      END_STATE();
+    case 221:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
+      END_STATE();
+    case 222:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
+      END_STATE();
+    case 223:
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '"', 229,
+        ']', 36,
+        '`', 225,
+        '\t', 51,
+        0x0b, 51,
+        '\f', 51,
+        ' ', 51,
+        '/', 51,
+        '\\', 51,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
+      END_STATE();
+    case 224:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '"') ADVANCE(229);
+      if (lookahead == ']') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(224);
+      END_STATE();
+    case 225:
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '"', 228,
+        ']', 38,
+        '`', 221,
+        '\n', 99,
+        '\r', 99,
+        '\t', 52,
+        0x0b, 52,
+        '\f', 52,
+        ' ', 52,
+        '/', 52,
+        '\\', 52,
+      );
+      if (lookahead != 0) ADVANCE(225);
+      END_STATE();
+    case 226:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '%') ADVANCE(227);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
+      END_STATE();
+    case 227:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == ']') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(346);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 228:
+      ACCEPT_TOKEN(sym__text_slanted);
+      ADVANCE_MAP(
+        '`', 222,
+        '\n', 99,
+        '\r', 99,
+        ']', 99,
+        '\t', 104,
+        0x0b, 104,
+        '\f', 104,
+        ' ', 104,
+        '/', 104,
+        '\\', 104,
+      );
+      if (lookahead != 0) ADVANCE(228);
+      END_STATE();
+    case 229:
+      ACCEPT_TOKEN(sym__text_slanted);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '/' ||
+          lookahead == '\\') ADVANCE(126);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '\\' &&
+          lookahead != ']') ADVANCE(229);
+      END_STATE();
+    case 230:
+      ACCEPT_TOKEN(sym_string);
+      END_STATE();
+    case 231:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 232:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '-') ADVANCE(106);
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
+      END_STATE();
+    case 233:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 234:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '=') ADVANCE(105);
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 237:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '`') ADVANCE(39);
+      if (lookahead != 0) ADVANCE(99);
+      END_STATE();
+    case 238:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '`') ADVANCE(296);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(107);
+      if (('\n' <= lookahead && lookahead <= '\r') ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(309);
+      END_STATE();
+    case 239:
+      ACCEPT_TOKEN(sym_string);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 240:
+      ACCEPT_TOKEN(sym_markdown_string);
+      END_STATE();
+    case 241:
+      ACCEPT_TOKEN(anon_sym_PIPE);
+      END_STATE();
+    case 242:
+      ACCEPT_TOKEN(aux_sym_link_token1);
+      if (lookahead == '-') ADVANCE(285);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 243:
+      ACCEPT_TOKEN(aux_sym_link_token1);
+      if (lookahead == '-') ADVANCE(286);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 244:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 245:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 246:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(247);
+      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(25);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(246);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 247:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '`') ADVANCE(249);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 248:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '"') ADVANCE(231);
+      if (lookahead == '-') ADVANCE(62);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(61);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 249:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      ADVANCE_MAP(
+        '"', 232,
+        '-', 64,
+        '`', 245,
+        '\t', 63,
+        ' ', 63,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(249);
+      END_STATE();
+    case 250:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '%') ADVANCE(252);
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 251:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(118);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(80);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 252:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(352);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(340);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(355);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(252);
+      END_STATE();
+    case 253:
+      ACCEPT_TOKEN(aux_sym_link_token2);
+      if (lookahead == '-') ADVANCE(106);
+      if (lookahead == '`') ADVANCE(244);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(81);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(253);
+      END_STATE();
+    case 254:
+      ACCEPT_TOKEN(aux_sym_link_token3);
+      END_STATE();
+    case 255:
+      ACCEPT_TOKEN(aux_sym_link_token3);
+      if (lookahead == '-') ADVANCE(255);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(254);
+      END_STATE();
+    case 256:
+      ACCEPT_TOKEN(aux_sym_link_token4);
+      if (lookahead == '-') ADVANCE(269);
+      if (lookahead == '.') ADVANCE(74);
+      END_STATE();
+    case 257:
+      ACCEPT_TOKEN(aux_sym_link_token4);
+      if (lookahead == '-') ADVANCE(289);
+      if (lookahead == '.') ADVANCE(76);
+      END_STATE();
+    case 258:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 259:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 260:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      ADVANCE_MAP(
+        '"', 261,
+        '%', 264,
+        '-', 86,
+        '.', 85,
+        '\t', 23,
+        ' ', 23,
+        0xa0, 260,
+        0xfeff, 260,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 261:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == '`') ADVANCE(263);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 262:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '"') ADVANCE(233);
+      if (lookahead == '.') ADVANCE(53);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(54);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(262);
+      END_STATE();
+    case 263:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      ADVANCE_MAP(
+        '"', 234,
+        '.', 55,
+        '`', 259,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        '\t', 56,
+        ' ', 56,
+        '-', 56,
+      );
+      if (lookahead != 0) ADVANCE(263);
+      END_STATE();
+    case 264:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '%') ADVANCE(266);
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 265:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(85);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(86);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(265);
+      END_STATE();
+    case 266:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(341);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(342);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(266);
+      END_STATE();
+    case 267:
+      ACCEPT_TOKEN(aux_sym_link_token5);
+      if (lookahead == '.') ADVANCE(87);
+      if (lookahead == '`') ADVANCE(258);
+      if (lookahead == '\t' ||
+          lookahead == ' ' ||
+          lookahead == '-') ADVANCE(88);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(267);
+      END_STATE();
+    case 268:
+      ACCEPT_TOKEN(aux_sym_link_token6);
+      END_STATE();
+    case 269:
       ACCEPT_TOKEN(aux_sym_link_token6);
       if (lookahead == '>' ||
           lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(210);
+          lookahead == 'x') ADVANCE(268);
       END_STATE();
-    case 212:
+    case 270:
       ACCEPT_TOKEN(aux_sym_link_token7);
-      if (lookahead == '=') ADVANCE(219);
+      if (lookahead == '=') ADVANCE(283);
       if (lookahead == '>' ||
           lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(218);
+          lookahead == 'x') ADVANCE(282);
       END_STATE();
-    case 213:
+    case 271:
       ACCEPT_TOKEN(aux_sym_link_token7);
-      if (lookahead == '=') ADVANCE(223);
+      if (lookahead == '=') ADVANCE(287);
       if (lookahead == '>' ||
           lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
+          lookahead == 'x') ADVANCE(284);
       END_STATE();
-    case 214:
+    case 272:
       ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '%') ADVANCE(215);
-      if (lookahead == '=') ADVANCE(92);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 273:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 274:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(275);
+      if (lookahead == '%') ADVANCE(278);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(24);
+      if (lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(274);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 275:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '`') ADVANCE(277);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 276:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '"') ADVANCE(235);
+      if (lookahead == '=') ADVANCE(58);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(57);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(276);
+      END_STATE();
+    case 277:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      ADVANCE_MAP(
+        '"', 236,
+        '=', 60,
+        '`', 273,
+        '\t', 59,
+        ' ', 59,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+      );
+      if (lookahead != 0) ADVANCE(277);
+      END_STATE();
+    case 278:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '%') ADVANCE(280);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 279:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(117);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(279);
+      END_STATE();
+    case 280:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(351);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(344);
+      if (lookahead == 0x0b ||
+          lookahead == '\f') ADVANCE(355);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(280);
+      END_STATE();
+    case 281:
+      ACCEPT_TOKEN(aux_sym_link_token8);
+      if (lookahead == '=') ADVANCE(105);
+      if (lookahead == '`') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
+      if (('\n' <= lookahead && lookahead <= '\r')) ADVANCE(99);
+      if (lookahead != 0) ADVANCE(281);
+      END_STATE();
+    case 282:
+      ACCEPT_TOKEN(aux_sym_link_token9);
+      END_STATE();
+    case 283:
+      ACCEPT_TOKEN(aux_sym_link_token9);
+      if (lookahead == '=') ADVANCE(283);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(282);
+      END_STATE();
+    case 284:
+      ACCEPT_TOKEN(sym_arrow);
+      END_STATE();
+    case 285:
+      ACCEPT_TOKEN(sym_arrow);
+      ADVANCE_MAP(
+        '\n', 12,
+        '\r', 12,
+        '-', 286,
+        '\t', 13,
+        ' ', 13,
+        '>', 284,
+        'o', 284,
+        'x', 284,
+      );
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '-') ADVANCE(286);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '=') ADVANCE(287);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '~') ADVANCE(288);
+      END_STATE();
+    case 289:
+      ACCEPT_TOKEN(sym_arrow);
+      if (lookahead == '>' ||
+          lookahead == 'o' ||
+          lookahead == 'x') ADVANCE(284);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_end);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '-') ADVANCE(127);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_end);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(310);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '%') ADVANCE(305);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(303);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == 'd') ADVANCE(291);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == 'n') ADVANCE(299);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 301:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '-') ADVANCE(302);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 302:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(301);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(310);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          lookahead != '[') ADVANCE(303);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(306);
+      if (lookahead == '%') ADVANCE(298);
+      if (lookahead == 'e') ADVANCE(300);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(22);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(214);
+          lookahead == 0xfeff) ADVANCE(304);
+      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(301);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(303);
       END_STATE();
-    case 215:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '%') ADVANCE(217);
-      if (lookahead == '=') ADVANCE(92);
+    case 305:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(311);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 216:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '=') ADVANCE(92);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(73);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(aux_sym_link_token8);
-      if (lookahead == '=') ADVANCE(271);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(264);
+          lookahead == ' ') ADVANCE(349);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(217);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(305);
       END_STATE();
-    case 218:
-      ACCEPT_TOKEN(aux_sym_link_token9);
+    case 306:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '`') ADVANCE(308);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
       END_STATE();
-    case 219:
-      ACCEPT_TOKEN(aux_sym_link_token9);
-      if (lookahead == '=') ADVANCE(219);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(218);
+    case 307:
+      ACCEPT_TOKEN(sym__subgraph_words);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(43);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ';' ||
+          lookahead == '[') ADVANCE(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(307);
       END_STATE();
-    case 220:
-      ACCEPT_TOKEN(sym_arrow);
-      END_STATE();
-    case 221:
-      ACCEPT_TOKEN(sym_arrow);
+    case 308:
+      ACCEPT_TOKEN(sym__subgraph_words);
       ADVANCE_MAP(
-        '\n', 13,
-        '\r', 13,
-        '-', 222,
-        '\t', 14,
-        ' ', 14,
-        '>', 220,
-        'o', 220,
-        'x', 220,
+        '"', 238,
+        '`', 297,
+        '\t', 44,
+        ' ', 44,
+        '\n', 99,
+        '\r', 99,
+        0x0b, 38,
+        '\f', 38,
+        ';', 38,
+        '[', 38,
       );
+      if (lookahead != 0) ADVANCE(308);
       END_STATE();
-    case 222:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '-') ADVANCE(222);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 223:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '=') ADVANCE(223);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 224:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '~') ADVANCE(224);
-      END_STATE();
-    case 225:
-      ACCEPT_TOKEN(sym_arrow);
-      if (lookahead == '>' ||
-          lookahead == 'o' ||
-          lookahead == 'x') ADVANCE(220);
-      END_STATE();
-    case 226:
-      ACCEPT_TOKEN(anon_sym_end);
-      END_STATE();
-    case 227:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (lookahead == '-') ADVANCE(100);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
-      END_STATE();
-    case 228:
-      ACCEPT_TOKEN(anon_sym_end);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
-      END_STATE();
-    case 229:
+    case 309:
       ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(194);
+      if (lookahead == '`') ADVANCE(296);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
-      END_STATE();
-    case 230:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(194);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
+          lookahead == ' ') ADVANCE(107);
       if (('\n' <= lookahead && lookahead <= '\r') ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
+          lookahead == '[') ADVANCE(99);
+      if (lookahead != 0) ADVANCE(309);
       END_STATE();
-    case 231:
+    case 310:
       ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '%') ADVANCE(236);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
+          lookahead == ' ') ADVANCE(116);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ';' &&
-          lookahead != '[') ADVANCE(234);
+          lookahead != '[') ADVANCE(310);
       END_STATE();
-    case 232:
+    case 311:
       ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '-') ADVANCE(233);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
-      END_STATE();
-    case 233:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
-      END_STATE();
-    case 234:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(241);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(234);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(237);
-      if (lookahead == '%') ADVANCE(231);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(6);
-      if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(235);
-      if (set_contains(sym_identifier_character_set_1, 771, lookahead)) ADVANCE(232);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(234);
-      END_STATE();
-    case 236:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(242);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
+          lookahead == ' ') ADVANCE(349);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
+          lookahead == '[') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(236);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(311);
       END_STATE();
-    case 237:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(193);
-      if (lookahead == '`') ADVANCE(239);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
-      END_STATE();
-    case 238:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(193);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(238);
-      END_STATE();
-    case 239:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '"') ADVANCE(192);
-      if (lookahead == '`') ADVANCE(230);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(31);
-      if (lookahead != 0) ADVANCE(239);
-      END_STATE();
-    case 240:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '`') ADVANCE(229);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(83);
-      if (('\n' <= lookahead && lookahead <= '\r') ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(77);
-      if (lookahead != 0) ADVANCE(240);
-      END_STATE();
-    case 241:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
+    case 312:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      ADVANCE_MAP(
+        0x0b, 121,
+        '%', 314,
+        ';', 137,
+        'e', 316,
+        0xa0, 312,
+        0xfeff, 312,
+        '\t', 5,
+        '\f', 5,
+        ' ', 5,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';' &&
-          lookahead != '[') ADVANCE(241);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 242:
-      ACCEPT_TOKEN(sym__subgraph_words);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
+    case 313:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      ADVANCE_MAP(
+        0x0b, 121,
+        '%', 314,
+        ';', 137,
+        0xa0, 313,
+        0xfeff, 313,
+        '\t', 6,
+        '\f', 6,
+        ' ', 6,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(242);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 243:
-      ACCEPT_TOKEN(anon_sym_COMMA);
-      END_STATE();
-    case 244:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+    case 314:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '%') ADVANCE(318);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(121);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
       END_STATE();
-    case 245:
+    case 315:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == 'd') ADVANCE(295);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 316:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == 'n') ADVANCE(315);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 317:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(121);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(317);
+      END_STATE();
+    case 318:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token1);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(354);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(318);
+      END_STATE();
+    case 319:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead == '%') ADVANCE(320);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == 0xa0 ||
+          lookahead == 0xfeff) ADVANCE(319);
+      if (lookahead != 0 &&
+          lookahead != '}') ADVANCE(322);
+      END_STATE();
+    case 320:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead == '%') ADVANCE(321);
+      if (lookahead != 0 &&
+          lookahead != '}') ADVANCE(322);
+      END_STATE();
+    case 321:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead == '}') ADVANCE(355);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(322);
+      if (lookahead != 0) ADVANCE(321);
+      END_STATE();
+    case 322:
+      ACCEPT_TOKEN(aux_sym_accessibility_statement_token2);
+      if (lookahead != 0 &&
+          lookahead != '}') ADVANCE(322);
+      END_STATE();
+    case 323:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 94,
-        '%', 249,
-        ',', 244,
-        'e', 252,
-        0xa0, 245,
-        0xfeff, 245,
+        0x0b, 119,
+        '%', 327,
+        ',', 144,
+        'e', 330,
+        0xa0, 323,
+        0xfeff, 323,
         '\t', 1,
         '\f', 1,
         ' ', 1,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 246:
+    case 324:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 94,
-        '%', 249,
-        ',', 244,
-        0xa0, 246,
-        0xfeff, 246,
+        0x0b, 119,
+        '%', 327,
+        ',', 144,
+        0xa0, 324,
+        0xfeff, 324,
         '\t', 2,
         '\f', 2,
         ' ', 2,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 247:
+    case 325:
       ACCEPT_TOKEN(sym_style_text);
       ADVANCE_MAP(
-        0x0b, 94,
-        '%', 249,
-        'e', 252,
-        0xa0, 247,
-        0xfeff, 247,
+        0x0b, 119,
+        '%', 327,
+        'e', 330,
+        0xa0, 325,
+        0xfeff, 325,
         '\t', 3,
         '\f', 3,
         ' ', 3,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 248:
+    case 326:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 0x0b) ADVANCE(94);
-      if (lookahead == '%') ADVANCE(249);
+      if (lookahead == 0x0b) ADVANCE(119);
+      if (lookahead == '%') ADVANCE(327);
       if (lookahead == 0xa0 ||
-          lookahead == 0xfeff) ADVANCE(248);
+          lookahead == 0xfeff) ADVANCE(326);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(4);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 249:
+    case 327:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == '%') ADVANCE(250);
+      if (lookahead == '%') ADVANCE(328);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 250:
+    case 328:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == ';') ADVANCE(273);
+      if (lookahead == ';') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(263);
+          lookahead == ' ') ADVANCE(343);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(250);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(328);
       END_STATE();
-    case 251:
+    case 329:
       ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 'd') ADVANCE(228);
+      if (lookahead == 'd') ADVANCE(294);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
-      END_STATE();
-    case 252:
-      ACCEPT_TOKEN(sym_style_text);
-      if (lookahead == 'n') ADVANCE(251);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 253:
+    case 330:
+      ACCEPT_TOKEN(sym_style_text);
+      if (lookahead == 'n') ADVANCE(329);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(119);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ';') ADVANCE(331);
+      END_STATE();
+    case 331:
       ACCEPT_TOKEN(sym_style_text);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ';') ADVANCE(253);
+          lookahead != ';') ADVANCE(331);
       END_STATE();
-    case 254:
+    case 332:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(100);
-      if (lookahead == 'd') ADVANCE(227);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(127);
+      if (lookahead == 'd') ADVANCE(292);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 255:
+    case 333:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(100);
-      if (lookahead == 'n') ADVANCE(254);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(127);
+      if (lookahead == 'n') ADVANCE(332);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 256:
+    case 334:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(100);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(127);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 257:
+    case 335:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(64);
-      if (lookahead == '=') ADVANCE(74);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(256);
+      if (lookahead == '-') ADVANCE(83);
+      if (lookahead == '=') ADVANCE(96);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(334);
       END_STATE();
-    case 258:
+    case 336:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(89);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == 'd') ADVANCE(293);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(258);
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
           lookahead != ';' &&
-          (lookahead < 'A' || '[' < lookahead)) ADVANCE(90);
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
       END_STATE();
-    case 259:
+    case 337:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == 'n') ADVANCE(336);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 338:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(114);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(116);
+      if (set_contains(sym_identifier_character_set_2, 772, lookahead)) ADVANCE(338);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != ';' &&
+          (lookahead < 'A' || '[' < lookahead)) ADVANCE(115);
+      END_STATE();
+    case 339:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ')') ADVANCE(273);
+      if (lookahead == ')') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(259);
+          lookahead == ' ') ADVANCE(339);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(197);
       END_STATE();
-    case 260:
+    case 340:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '-') ADVANCE(272);
+      if (lookahead == '-') ADVANCE(352);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(260);
+          lookahead == ' ') ADVANCE(340);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 261:
+    case 341:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '.') ADVANCE(261);
+      if (lookahead == '.') ADVANCE(341);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(262);
+          lookahead == ' ') ADVANCE(342);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '-') ADVANCE(273);
+          lookahead == '-') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(266);
       END_STATE();
-    case 262:
+    case 342:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '.') ADVANCE(261);
+      if (lookahead == '.') ADVANCE(341);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == ' ' ||
-          lookahead == '-') ADVANCE(262);
+          lookahead == '-') ADVANCE(342);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(266);
       END_STATE();
-    case 263:
+    case 343:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ';') ADVANCE(273);
+      if (lookahead == ';') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(263);
+          lookahead == ' ') ADVANCE(343);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(250);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(328);
       END_STATE();
-    case 264:
+    case 344:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '=') ADVANCE(271);
+      if (lookahead == '=') ADVANCE(351);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(264);
+          lookahead == ' ') ADVANCE(344);
       if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(273);
+          lookahead == '\f') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(217);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(280);
       END_STATE();
-    case 265:
+    case 345:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ']') ADVANCE(273);
+      if (lookahead == ']') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(265);
+          lookahead == ' ') ADVANCE(345);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(147);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
       END_STATE();
-    case 266:
+    case 346:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == ']') ADVANCE(273);
+      if (lookahead == ']') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '/' ||
-          lookahead == '\\') ADVANCE(266);
+          lookahead == '\\') ADVANCE(346);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 267:
+    case 347:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '|') ADVANCE(273);
+      if (lookahead == '|') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(267);
+          lookahead == ' ') ADVANCE(347);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(178);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
-    case 268:
+    case 348:
       ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '}') ADVANCE(273);
+      if (lookahead == '}') ADVANCE(355);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(268);
+          lookahead == ' ') ADVANCE(348);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
-    case 269:
+    case 349:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
+          lookahead == ' ') ADVANCE(349);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
+          lookahead == '[') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(242);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(311);
       END_STATE();
-    case 270:
+    case 350:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(269);
+          lookahead == ' ') ADVANCE(349);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
           lookahead == ';' ||
-          lookahead == '[') ADVANCE(273);
+          lookahead == '[') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(270);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(350);
       END_STATE();
-    case 271:
+    case 351:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(264);
+          lookahead == ' ') ADVANCE(344);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '=') ADVANCE(273);
+          lookahead == '=') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(217);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(280);
       END_STATE();
-    case 272:
+    case 352:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(260);
+          lookahead == ' ') ADVANCE(340);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == '-') ADVANCE(273);
+          lookahead == '-') ADVANCE(355);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 273:
+    case 353:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == ',' ||
+          lookahead == '}') ADVANCE(355);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(353);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(151);
+      END_STATE();
+    case 354:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(354);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(318);
+      END_STATE();
+    case 355:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(273);
+          lookahead != '\r') ADVANCE(355);
       END_STATE();
     default:
       return false;
@@ -3892,12 +4940,13 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
         'L', 2,
         'R', 3,
         'T', 4,
-        'c', 5,
-        'd', 6,
-        'f', 7,
-        'g', 8,
-        'l', 9,
-        's', 10,
+        'a', 5,
+        'c', 6,
+        'd', 7,
+        'f', 8,
+        'g', 9,
+        'l', 10,
+        's', 11,
       );
       if (lookahead == '\t' ||
           lookahead == '\f' ||
@@ -3906,199 +4955,239 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(0);
       END_STATE();
     case 1:
-      if (lookahead == 'T') ADVANCE(11);
+      if (lookahead == 'T') ADVANCE(12);
       END_STATE();
     case 2:
-      if (lookahead == 'R') ADVANCE(12);
+      if (lookahead == 'R') ADVANCE(13);
       END_STATE();
     case 3:
-      if (lookahead == 'L') ADVANCE(13);
+      if (lookahead == 'L') ADVANCE(14);
       END_STATE();
     case 4:
-      if (lookahead == 'B') ADVANCE(14);
-      if (lookahead == 'D') ADVANCE(15);
+      if (lookahead == 'B') ADVANCE(15);
+      if (lookahead == 'D') ADVANCE(16);
       END_STATE();
     case 5:
-      if (lookahead == 'l') ADVANCE(16);
+      if (lookahead == 'c') ADVANCE(17);
       END_STATE();
     case 6:
-      if (lookahead == 'i') ADVANCE(17);
-      END_STATE();
-    case 7:
       if (lookahead == 'l') ADVANCE(18);
       END_STATE();
+    case 7:
+      if (lookahead == 'i') ADVANCE(19);
+      END_STATE();
     case 8:
-      if (lookahead == 'r') ADVANCE(19);
+      if (lookahead == 'l') ADVANCE(20);
       END_STATE();
     case 9:
-      if (lookahead == 'i') ADVANCE(20);
+      if (lookahead == 'r') ADVANCE(21);
       END_STATE();
     case 10:
-      if (lookahead == 't') ADVANCE(21);
-      if (lookahead == 'u') ADVANCE(22);
+      if (lookahead == 'i') ADVANCE(22);
       END_STATE();
     case 11:
-      ACCEPT_TOKEN(anon_sym_BT);
+      if (lookahead == 't') ADVANCE(23);
+      if (lookahead == 'u') ADVANCE(24);
       END_STATE();
     case 12:
-      ACCEPT_TOKEN(anon_sym_LR);
+      ACCEPT_TOKEN(anon_sym_BT);
       END_STATE();
     case 13:
-      ACCEPT_TOKEN(anon_sym_RL);
+      ACCEPT_TOKEN(anon_sym_LR);
       END_STATE();
     case 14:
-      ACCEPT_TOKEN(anon_sym_TB);
+      ACCEPT_TOKEN(anon_sym_RL);
       END_STATE();
     case 15:
-      ACCEPT_TOKEN(anon_sym_TD);
+      ACCEPT_TOKEN(anon_sym_TB);
       END_STATE();
     case 16:
-      if (lookahead == 'a') ADVANCE(23);
-      if (lookahead == 'i') ADVANCE(24);
+      ACCEPT_TOKEN(anon_sym_TD);
       END_STATE();
     case 17:
-      if (lookahead == 'r') ADVANCE(25);
+      if (lookahead == 'c') ADVANCE(25);
       END_STATE();
     case 18:
-      if (lookahead == 'o') ADVANCE(26);
+      if (lookahead == 'a') ADVANCE(26);
+      if (lookahead == 'i') ADVANCE(27);
       END_STATE();
     case 19:
-      if (lookahead == 'a') ADVANCE(27);
+      if (lookahead == 'r') ADVANCE(28);
       END_STATE();
     case 20:
-      if (lookahead == 'n') ADVANCE(28);
+      if (lookahead == 'o') ADVANCE(29);
       END_STATE();
     case 21:
-      if (lookahead == 'y') ADVANCE(29);
+      if (lookahead == 'a') ADVANCE(30);
       END_STATE();
     case 22:
-      if (lookahead == 'b') ADVANCE(30);
+      if (lookahead == 'n') ADVANCE(31);
       END_STATE();
     case 23:
-      if (lookahead == 's') ADVANCE(31);
+      if (lookahead == 'y') ADVANCE(32);
       END_STATE();
     case 24:
-      if (lookahead == 'c') ADVANCE(32);
+      if (lookahead == 'b') ADVANCE(33);
       END_STATE();
     case 25:
-      if (lookahead == 'e') ADVANCE(33);
+      if (lookahead == 'D') ADVANCE(34);
+      if (lookahead == 'T') ADVANCE(35);
       END_STATE();
     case 26:
-      if (lookahead == 'w') ADVANCE(34);
+      if (lookahead == 's') ADVANCE(36);
       END_STATE();
     case 27:
-      if (lookahead == 'p') ADVANCE(35);
+      if (lookahead == 'c') ADVANCE(37);
       END_STATE();
     case 28:
-      if (lookahead == 'k') ADVANCE(36);
+      if (lookahead == 'e') ADVANCE(38);
       END_STATE();
     case 29:
-      if (lookahead == 'l') ADVANCE(37);
+      if (lookahead == 'w') ADVANCE(39);
       END_STATE();
     case 30:
-      if (lookahead == 'g') ADVANCE(38);
+      if (lookahead == 'p') ADVANCE(40);
       END_STATE();
     case 31:
-      if (lookahead == 's') ADVANCE(39);
+      if (lookahead == 'k') ADVANCE(41);
       END_STATE();
     case 32:
-      if (lookahead == 'k') ADVANCE(40);
+      if (lookahead == 'l') ADVANCE(42);
       END_STATE();
     case 33:
-      if (lookahead == 'c') ADVANCE(41);
+      if (lookahead == 'g') ADVANCE(43);
       END_STATE();
     case 34:
-      if (lookahead == 'c') ADVANCE(42);
+      if (lookahead == 'e') ADVANCE(44);
       END_STATE();
     case 35:
-      if (lookahead == 'h') ADVANCE(43);
+      if (lookahead == 'i') ADVANCE(45);
       END_STATE();
     case 36:
-      if (lookahead == 'S') ADVANCE(44);
+      if (lookahead == 's') ADVANCE(46);
       END_STATE();
     case 37:
-      if (lookahead == 'e') ADVANCE(45);
+      if (lookahead == 'k') ADVANCE(47);
       END_STATE();
     case 38:
-      if (lookahead == 'r') ADVANCE(46);
+      if (lookahead == 'c') ADVANCE(48);
       END_STATE();
     case 39:
-      ACCEPT_TOKEN(anon_sym_class);
-      if (lookahead == 'D') ADVANCE(47);
+      if (lookahead == 'c') ADVANCE(49);
       END_STATE();
     case 40:
-      ACCEPT_TOKEN(anon_sym_click);
+      if (lookahead == 'h') ADVANCE(50);
       END_STATE();
     case 41:
-      if (lookahead == 't') ADVANCE(48);
+      if (lookahead == 'S') ADVANCE(51);
       END_STATE();
     case 42:
-      if (lookahead == 'h') ADVANCE(49);
-      END_STATE();
-    case 43:
-      ACCEPT_TOKEN(anon_sym_graph);
-      END_STATE();
-    case 44:
-      if (lookahead == 't') ADVANCE(50);
-      END_STATE();
-    case 45:
-      ACCEPT_TOKEN(anon_sym_style);
-      END_STATE();
-    case 46:
-      if (lookahead == 'a') ADVANCE(51);
-      END_STATE();
-    case 47:
       if (lookahead == 'e') ADVANCE(52);
       END_STATE();
+    case 43:
+      if (lookahead == 'r') ADVANCE(53);
+      END_STATE();
+    case 44:
+      if (lookahead == 's') ADVANCE(54);
+      END_STATE();
+    case 45:
+      if (lookahead == 't') ADVANCE(55);
+      END_STATE();
+    case 46:
+      ACCEPT_TOKEN(anon_sym_class);
+      if (lookahead == 'D') ADVANCE(56);
+      END_STATE();
+    case 47:
+      ACCEPT_TOKEN(anon_sym_click);
+      END_STATE();
     case 48:
-      if (lookahead == 'i') ADVANCE(53);
+      if (lookahead == 't') ADVANCE(57);
       END_STATE();
     case 49:
-      if (lookahead == 'a') ADVANCE(54);
+      if (lookahead == 'h') ADVANCE(58);
       END_STATE();
     case 50:
-      if (lookahead == 'y') ADVANCE(55);
+      ACCEPT_TOKEN(anon_sym_graph);
       END_STATE();
     case 51:
-      if (lookahead == 'p') ADVANCE(56);
+      if (lookahead == 't') ADVANCE(59);
       END_STATE();
     case 52:
-      if (lookahead == 'f') ADVANCE(57);
+      ACCEPT_TOKEN(anon_sym_style);
       END_STATE();
     case 53:
-      if (lookahead == 'o') ADVANCE(58);
+      if (lookahead == 'a') ADVANCE(60);
       END_STATE();
     case 54:
-      if (lookahead == 'r') ADVANCE(59);
+      if (lookahead == 'c') ADVANCE(61);
       END_STATE();
     case 55:
-      if (lookahead == 'l') ADVANCE(60);
+      if (lookahead == 'l') ADVANCE(62);
       END_STATE();
     case 56:
-      if (lookahead == 'h') ADVANCE(61);
+      if (lookahead == 'e') ADVANCE(63);
       END_STATE();
     case 57:
-      ACCEPT_TOKEN(anon_sym_classDef);
+      if (lookahead == 'i') ADVANCE(64);
       END_STATE();
     case 58:
-      if (lookahead == 'n') ADVANCE(62);
+      if (lookahead == 'a') ADVANCE(65);
       END_STATE();
     case 59:
-      if (lookahead == 't') ADVANCE(63);
+      if (lookahead == 'y') ADVANCE(66);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(64);
+      if (lookahead == 'p') ADVANCE(67);
       END_STATE();
     case 61:
-      ACCEPT_TOKEN(anon_sym_subgraph);
+      if (lookahead == 'r') ADVANCE(68);
       END_STATE();
     case 62:
-      ACCEPT_TOKEN(anon_sym_direction);
+      if (lookahead == 'e') ADVANCE(69);
       END_STATE();
     case 63:
-      ACCEPT_TOKEN(anon_sym_flowchart);
+      if (lookahead == 'f') ADVANCE(70);
       END_STATE();
     case 64:
+      if (lookahead == 'o') ADVANCE(71);
+      END_STATE();
+    case 65:
+      if (lookahead == 'r') ADVANCE(72);
+      END_STATE();
+    case 66:
+      if (lookahead == 'l') ADVANCE(73);
+      END_STATE();
+    case 67:
+      if (lookahead == 'h') ADVANCE(74);
+      END_STATE();
+    case 68:
+      ACCEPT_TOKEN(anon_sym_accDescr);
+      END_STATE();
+    case 69:
+      ACCEPT_TOKEN(anon_sym_accTitle);
+      END_STATE();
+    case 70:
+      ACCEPT_TOKEN(anon_sym_classDef);
+      END_STATE();
+    case 71:
+      if (lookahead == 'n') ADVANCE(75);
+      END_STATE();
+    case 72:
+      if (lookahead == 't') ADVANCE(76);
+      END_STATE();
+    case 73:
+      if (lookahead == 'e') ADVANCE(77);
+      END_STATE();
+    case 74:
+      ACCEPT_TOKEN(anon_sym_subgraph);
+      END_STATE();
+    case 75:
+      ACCEPT_TOKEN(anon_sym_direction);
+      END_STATE();
+    case 76:
+      ACCEPT_TOKEN(anon_sym_flowchart);
+      END_STATE();
+    case 77:
       ACCEPT_TOKEN(anon_sym_linkStyle);
       END_STATE();
     default:
@@ -4108,210 +5197,246 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
-  [1] = {.lex_state = 102},
-  [2] = {.lex_state = 101},
-  [3] = {.lex_state = 101},
-  [4] = {.lex_state = 102},
-  [5] = {.lex_state = 102},
-  [6] = {.lex_state = 102},
-  [7] = {.lex_state = 8},
-  [8] = {.lex_state = 102},
-  [9] = {.lex_state = 102},
-  [10] = {.lex_state = 101},
-  [11] = {.lex_state = 101},
-  [12] = {.lex_state = 101},
-  [13] = {.lex_state = 101},
-  [14] = {.lex_state = 101},
-  [15] = {.lex_state = 101},
-  [16] = {.lex_state = 101},
-  [17] = {.lex_state = 101},
-  [18] = {.lex_state = 101},
-  [19] = {.lex_state = 101},
-  [20] = {.lex_state = 101},
-  [21] = {.lex_state = 101},
-  [22] = {.lex_state = 101},
-  [23] = {.lex_state = 101},
-  [24] = {.lex_state = 101},
-  [25] = {.lex_state = 101},
-  [26] = {.lex_state = 101},
-  [27] = {.lex_state = 101},
-  [28] = {.lex_state = 101},
-  [29] = {.lex_state = 101},
-  [30] = {.lex_state = 101},
-  [31] = {.lex_state = 101},
-  [32] = {.lex_state = 102},
-  [33] = {.lex_state = 101},
-  [34] = {.lex_state = 101},
-  [35] = {.lex_state = 101},
-  [36] = {.lex_state = 101},
-  [37] = {.lex_state = 101},
-  [38] = {.lex_state = 101},
-  [39] = {.lex_state = 101},
-  [40] = {.lex_state = 101},
-  [41] = {.lex_state = 101},
-  [42] = {.lex_state = 101},
-  [43] = {.lex_state = 101},
-  [44] = {.lex_state = 101},
-  [45] = {.lex_state = 101},
-  [46] = {.lex_state = 101},
-  [47] = {.lex_state = 101},
-  [48] = {.lex_state = 101},
-  [49] = {.lex_state = 101},
-  [50] = {.lex_state = 101},
-  [51] = {.lex_state = 101},
-  [52] = {.lex_state = 101},
-  [53] = {.lex_state = 7},
-  [54] = {.lex_state = 101},
-  [55] = {.lex_state = 101},
-  [56] = {.lex_state = 101},
-  [57] = {.lex_state = 101},
-  [58] = {.lex_state = 101},
-  [59] = {.lex_state = 101},
-  [60] = {.lex_state = 101},
-  [61] = {.lex_state = 101},
-  [62] = {.lex_state = 101},
-  [63] = {.lex_state = 101},
-  [64] = {.lex_state = 101},
-  [65] = {.lex_state = 101},
-  [66] = {.lex_state = 101},
-  [67] = {.lex_state = 101},
-  [68] = {.lex_state = 9},
-  [69] = {.lex_state = 9},
-  [70] = {.lex_state = 103},
-  [71] = {.lex_state = 9},
-  [72] = {.lex_state = 103},
-  [73] = {.lex_state = 103},
-  [74] = {.lex_state = 102},
-  [75] = {.lex_state = 0},
-  [76] = {.lex_state = 0},
-  [77] = {.lex_state = 101},
-  [78] = {.lex_state = 0},
-  [79] = {.lex_state = 101},
-  [80] = {.lex_state = 0},
-  [81] = {.lex_state = 101},
-  [82] = {.lex_state = 9},
-  [83] = {.lex_state = 101},
-  [84] = {.lex_state = 0},
-  [85] = {.lex_state = 0},
-  [86] = {.lex_state = 0},
-  [87] = {.lex_state = 101},
-  [88] = {.lex_state = 102},
-  [89] = {.lex_state = 0},
-  [90] = {.lex_state = 0},
-  [91] = {.lex_state = 0},
-  [92] = {.lex_state = 0},
+  [1] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [2] = {.lex_state = 128},
+  [3] = {.lex_state = 128},
+  [4] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [5] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [6] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [7] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [8] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [9] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [10] = {.lex_state = 128},
+  [11] = {.lex_state = 128},
+  [12] = {.lex_state = 128},
+  [13] = {.lex_state = 128},
+  [14] = {.lex_state = 128},
+  [15] = {.lex_state = 128},
+  [16] = {.lex_state = 128},
+  [17] = {.lex_state = 128},
+  [18] = {.lex_state = 130},
+  [19] = {.lex_state = 128},
+  [20] = {.lex_state = 128},
+  [21] = {.lex_state = 128},
+  [22] = {.lex_state = 128},
+  [23] = {.lex_state = 128},
+  [24] = {.lex_state = 128},
+  [25] = {.lex_state = 128},
+  [26] = {.lex_state = 128},
+  [27] = {.lex_state = 128},
+  [28] = {.lex_state = 128},
+  [29] = {.lex_state = 128},
+  [30] = {.lex_state = 128},
+  [31] = {.lex_state = 128},
+  [32] = {.lex_state = 128},
+  [33] = {.lex_state = 128},
+  [34] = {.lex_state = 128},
+  [35] = {.lex_state = 128},
+  [36] = {.lex_state = 128},
+  [37] = {.lex_state = 128},
+  [38] = {.lex_state = 128},
+  [39] = {.lex_state = 128},
+  [40] = {.lex_state = 128},
+  [41] = {.lex_state = 128},
+  [42] = {.lex_state = 128},
+  [43] = {.lex_state = 128},
+  [44] = {.lex_state = 128},
+  [45] = {.lex_state = 128},
+  [46] = {.lex_state = 128},
+  [47] = {.lex_state = 128},
+  [48] = {.lex_state = 128},
+  [49] = {.lex_state = 128},
+  [50] = {.lex_state = 128},
+  [51] = {.lex_state = 128},
+  [52] = {.lex_state = 128},
+  [53] = {.lex_state = 128},
+  [54] = {.lex_state = 128},
+  [55] = {.lex_state = 128},
+  [56] = {.lex_state = 128},
+  [57] = {.lex_state = 128},
+  [58] = {.lex_state = 128},
+  [59] = {.lex_state = 128},
+  [60] = {.lex_state = 128},
+  [61] = {.lex_state = 128},
+  [62] = {.lex_state = 128},
+  [63] = {.lex_state = 128},
+  [64] = {.lex_state = 128},
+  [65] = {.lex_state = 128},
+  [66] = {.lex_state = 128},
+  [67] = {.lex_state = 128},
+  [68] = {.lex_state = 128},
+  [69] = {.lex_state = 128},
+  [70] = {.lex_state = 128},
+  [71] = {.lex_state = 128},
+  [72] = {.lex_state = 128},
+  [73] = {.lex_state = 128},
+  [74] = {.lex_state = 128},
+  [75] = {.lex_state = 7},
+  [76] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [77] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [78] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [79] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [80] = {.lex_state = 131},
+  [81] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [82] = {.lex_state = 128},
+  [83] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [84] = {.lex_state = 130},
+  [85] = {.lex_state = 7},
+  [86] = {.lex_state = 7},
+  [87] = {.lex_state = 131},
+  [88] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [89] = {.lex_state = 131},
+  [90] = {.lex_state = 128},
+  [91] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [92] = {.lex_state = 129, .reserved_word_set_id = 1},
   [93] = {.lex_state = 0},
-  [94] = {.lex_state = 0},
-  [95] = {.lex_state = 103},
+  [94] = {.lex_state = 128},
+  [95] = {.lex_state = 129},
   [96] = {.lex_state = 0},
   [97] = {.lex_state = 0},
   [98] = {.lex_state = 0},
   [99] = {.lex_state = 0},
-  [100] = {.lex_state = 24},
-  [101] = {.lex_state = 25},
-  [102] = {.lex_state = 101},
-  [103] = {.lex_state = 101},
-  [104] = {.lex_state = 101},
-  [105] = {.lex_state = 101},
-  [106] = {.lex_state = 101},
-  [107] = {.lex_state = 102},
-  [108] = {.lex_state = 101},
+  [100] = {.lex_state = 0},
+  [101] = {.lex_state = 131},
+  [102] = {.lex_state = 0},
+  [103] = {.lex_state = 128},
+  [104] = {.lex_state = 0},
+  [105] = {.lex_state = 0},
+  [106] = {.lex_state = 0},
+  [107] = {.lex_state = 0},
+  [108] = {.lex_state = 0},
   [109] = {.lex_state = 0},
-  [110] = {.lex_state = 104},
-  [111] = {.lex_state = 101},
-  [112] = {.lex_state = 104},
-  [113] = {.lex_state = 24},
-  [114] = {.lex_state = 0},
-  [115] = {.lex_state = 26},
-  [116] = {.lex_state = 101},
-  [117] = {.lex_state = 10},
-  [118] = {.lex_state = 24},
-  [119] = {.lex_state = 24},
-  [120] = {.lex_state = 101},
-  [121] = {.lex_state = 101},
-  [122] = {.lex_state = 25},
-  [123] = {.lex_state = 10},
-  [124] = {.lex_state = 24},
-  [125] = {.lex_state = 102},
-  [126] = {.lex_state = 101},
-  [127] = {.lex_state = 101},
-  [128] = {.lex_state = 26},
-  [129] = {.lex_state = 101},
-  [130] = {.lex_state = 101},
-  [131] = {.lex_state = 26},
-  [132] = {.lex_state = 27},
-  [133] = {.lex_state = 26},
-  [134] = {.lex_state = 28},
-  [135] = {.lex_state = 24},
-  [136] = {.lex_state = 27},
-  [137] = {.lex_state = 104},
-  [138] = {.lex_state = 26},
-  [139] = {.lex_state = 24},
-  [140] = {.lex_state = 24},
-  [141] = {.lex_state = 26},
-  [142] = {.lex_state = 26},
-  [143] = {.lex_state = 26},
-  [144] = {.lex_state = 24},
-  [145] = {.lex_state = 27},
-  [146] = {.lex_state = 27},
-  [147] = {.lex_state = 25},
-  [148] = {.lex_state = 25},
-  [149] = {.lex_state = 10},
-  [150] = {.lex_state = 102},
-  [151] = {.lex_state = 0},
-  [152] = {.lex_state = 102},
-  [153] = {.lex_state = 102},
-  [154] = {.lex_state = 102},
-  [155] = {.lex_state = 102},
-  [156] = {.lex_state = 0},
+  [110] = {.lex_state = 0},
+  [111] = {.lex_state = 0},
+  [112] = {.lex_state = 0},
+  [113] = {.lex_state = 128},
+  [114] = {.lex_state = 128},
+  [115] = {.lex_state = 7},
+  [116] = {.lex_state = 0},
+  [117] = {.lex_state = 26},
+  [118] = {.lex_state = 128},
+  [119] = {.lex_state = 128},
+  [120] = {.lex_state = 128},
+  [121] = {.lex_state = 133},
+  [122] = {.lex_state = 128},
+  [123] = {.lex_state = 27, .reserved_word_set_id = 1},
+  [124] = {.lex_state = 28},
+  [125] = {.lex_state = 29},
+  [126] = {.lex_state = 28},
+  [127] = {.lex_state = 28},
+  [128] = {.lex_state = 29},
+  [129] = {.lex_state = 29},
+  [130] = {.lex_state = 29},
+  [131] = {.lex_state = 28},
+  [132] = {.lex_state = 30},
+  [133] = {.lex_state = 30},
+  [134] = {.lex_state = 31},
+  [135] = {.lex_state = 31},
+  [136] = {.lex_state = 128},
+  [137] = {.lex_state = 0},
+  [138] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [139] = {.lex_state = 128},
+  [140] = {.lex_state = 8},
+  [141] = {.lex_state = 8},
+  [142] = {.lex_state = 8},
+  [143] = {.lex_state = 9},
+  [144] = {.lex_state = 132},
+  [145] = {.lex_state = 128},
+  [146] = {.lex_state = 132},
+  [147] = {.lex_state = 128},
+  [148] = {.lex_state = 132},
+  [149] = {.lex_state = 28},
+  [150] = {.lex_state = 128},
+  [151] = {.lex_state = 128},
+  [152] = {.lex_state = 128},
+  [153] = {.lex_state = 128},
+  [154] = {.lex_state = 128},
+  [155] = {.lex_state = 128},
+  [156] = {.lex_state = 128},
   [157] = {.lex_state = 0},
-  [158] = {.lex_state = 102},
-  [159] = {.lex_state = 102},
-  [160] = {.lex_state = 0},
-  [161] = {.lex_state = 0},
-  [162] = {.lex_state = 102},
-  [163] = {.lex_state = 101},
-  [164] = {.lex_state = 102},
-  [165] = {.lex_state = 101},
-  [166] = {.lex_state = 0},
-  [167] = {.lex_state = 48},
-  [168] = {.lex_state = 0},
-  [169] = {.lex_state = 8},
-  [170] = {.lex_state = 102},
-  [171] = {.lex_state = 102},
-  [172] = {.lex_state = 102},
-  [173] = {.lex_state = 102},
-  [174] = {.lex_state = 102},
-  [175] = {.lex_state = 102},
-  [176] = {.lex_state = 102},
-  [177] = {.lex_state = 49},
-  [178] = {.lex_state = 102},
-  [179] = {.lex_state = 102},
-  [180] = {.lex_state = 101},
-  [181] = {.lex_state = 102},
-  [182] = {.lex_state = 101},
-  [183] = {.lex_state = 102},
-  [184] = {.lex_state = 101},
-  [185] = {.lex_state = 8},
-  [186] = {.lex_state = 101},
-  [187] = {.lex_state = 101},
-  [188] = {.lex_state = 102},
-  [189] = {.lex_state = 101},
-  [190] = {.lex_state = 102},
-  [191] = {.lex_state = 102},
-  [192] = {.lex_state = 102},
-  [193] = {.lex_state = 102},
-  [194] = {.lex_state = 102},
-  [195] = {.lex_state = 101},
-  [196] = {.lex_state = 102},
-  [197] = {.lex_state = 50},
-  [198] = {.lex_state = 101},
-  [199] = {.lex_state = 102},
-  [200] = {.lex_state = 102},
-  [201] = {.lex_state = 102},
-  [202] = {.lex_state = 101},
-  [203] = {.lex_state = 8},
-  [204] = {.lex_state = 102},
+  [158] = {.lex_state = 28},
+  [159] = {.lex_state = 29},
+  [160] = {.lex_state = 28},
+  [161] = {.lex_state = 28},
+  [162] = {.lex_state = 29},
+  [163] = {.lex_state = 29},
+  [164] = {.lex_state = 29},
+  [165] = {.lex_state = 28},
+  [166] = {.lex_state = 30},
+  [167] = {.lex_state = 30},
+  [168] = {.lex_state = 31},
+  [169] = {.lex_state = 31},
+  [170] = {.lex_state = 128},
+  [171] = {.lex_state = 32},
+  [172] = {.lex_state = 33},
+  [173] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [174] = {.lex_state = 0},
+  [175] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [176] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [177] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [178] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [179] = {.lex_state = 34},
+  [180] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [181] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [182] = {.lex_state = 129},
+  [183] = {.lex_state = 0},
+  [184] = {.lex_state = 0},
+  [185] = {.lex_state = 68},
+  [186] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [187] = {.lex_state = 129},
+  [188] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [189] = {.lex_state = 0},
+  [190] = {.lex_state = 37},
+  [191] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [192] = {.lex_state = 0},
+  [193] = {.lex_state = 128},
+  [194] = {.lex_state = 0},
+  [195] = {.lex_state = 0},
+  [196] = {.lex_state = 129},
+  [197] = {.lex_state = 129},
+  [198] = {.lex_state = 129},
+  [199] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [200] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [201] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [202] = {.lex_state = 0},
+  [203] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [204] = {.lex_state = 128},
+  [205] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [206] = {.lex_state = 128},
+  [207] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [208] = {.lex_state = 128},
+  [209] = {.lex_state = 129},
+  [210] = {.lex_state = 129},
+  [211] = {.lex_state = 128},
+  [212] = {.lex_state = 128},
+  [213] = {.lex_state = 0},
+  [214] = {.lex_state = 128},
+  [215] = {.lex_state = 130},
+  [216] = {.lex_state = 129},
+  [217] = {.lex_state = 129},
+  [218] = {.lex_state = 128},
+  [219] = {.lex_state = 129},
+  [220] = {.lex_state = 130},
+  [221] = {.lex_state = 130},
+  [222] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [223] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [224] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [225] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [226] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [227] = {.lex_state = 129},
+  [228] = {.lex_state = 129},
+  [229] = {.lex_state = 128},
+  [230] = {.lex_state = 0},
+  [231] = {.lex_state = 129, .reserved_word_set_id = 1},
+  [232] = {.lex_state = 129},
+  [233] = {.lex_state = 129},
+  [234] = {.lex_state = 128},
+};
+
+static const TSSymbol ts_reserved_words[2][MAX_RESERVED_WORD_SET_SIZE] = {
+  [1] = {
+    anon_sym_end,
+  },
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -4329,7 +5454,10 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_SEMI] = ACTIONS(1),
     [sym__newline] = ACTIONS(1),
     [anon_sym_AMP] = ACTIONS(1),
-    [anon_sym_COLON_COLON_COLON] = ACTIONS(1),
+    [anon_sym_AT_LBRACE] = ACTIONS(1),
+    [anon_sym_COMMA] = ACTIONS(1),
+    [anon_sym_RBRACE] = ACTIONS(1),
+    [anon_sym_COLON] = ACTIONS(1),
     [anon_sym_LBRACK] = ACTIONS(1),
     [anon_sym_RBRACK] = ACTIONS(1),
     [anon_sym_LPAREN] = ACTIONS(1),
@@ -4346,7 +5474,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_RPAREN_RPAREN_RPAREN] = ACTIONS(1),
     [anon_sym_GT] = ACTIONS(1),
     [anon_sym_LBRACE] = ACTIONS(1),
-    [anon_sym_RBRACE] = ACTIONS(1),
     [anon_sym_LBRACE_LBRACE] = ACTIONS(1),
     [anon_sym_RBRACE_RBRACE] = ACTIONS(1),
     [anon_sym_LBRACK_SLASH] = ACTIONS(1),
@@ -4366,31 +5493,33 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_end] = ACTIONS(1),
     [anon_sym_direction] = ACTIONS(1),
     [anon_sym_class] = ACTIONS(1),
-    [anon_sym_COMMA] = ACTIONS(1),
     [anon_sym_classDef] = ACTIONS(1),
     [anon_sym_style] = ACTIONS(1),
     [anon_sym_linkStyle] = ACTIONS(1),
     [anon_sym_click] = ACTIONS(1),
+    [anon_sym_accTitle] = ACTIONS(1),
+    [anon_sym_accDescr] = ACTIONS(1),
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(168),
-    [sym_flowchart_header] = STATE(99),
-    [sym__terminator] = STATE(4),
-    [sym__statement] = STATE(96),
-    [sym_node_statement] = STATE(96),
-    [sym_edge_statement] = STATE(96),
-    [sym_node_group] = STATE(66),
-    [sym__node_list] = STATE(62),
-    [sym_node] = STATE(14),
-    [sym_subgraph] = STATE(96),
-    [sym_direction_statement] = STATE(96),
-    [sym_class_statement] = STATE(96),
-    [sym_class_def] = STATE(96),
-    [sym_style_statement] = STATE(96),
-    [sym_link_style] = STATE(96),
-    [sym_click_statement] = STATE(96),
-    [aux_sym_source_file_repeat1] = STATE(4),
+    [sym_source_file] = STATE(230),
+    [sym_flowchart_header] = STATE(102),
+    [sym__terminator] = STATE(6),
+    [sym__statement] = STATE(104),
+    [sym_node_statement] = STATE(104),
+    [sym_edge_statement] = STATE(104),
+    [sym_node_group] = STATE(82),
+    [sym__node_list] = STATE(73),
+    [sym_node] = STATE(56),
+    [sym_subgraph] = STATE(104),
+    [sym_direction_statement] = STATE(104),
+    [sym_class_statement] = STATE(104),
+    [sym_class_def] = STATE(104),
+    [sym_style_statement] = STATE(104),
+    [sym_link_style] = STATE(104),
+    [sym_click_statement] = STATE(104),
+    [sym_accessibility_statement] = STATE(104),
+    [aux_sym_source_file_repeat1] = STATE(6),
     [ts_builtin_sym_end] = ACTIONS(5),
     [sym_identifier] = ACTIONS(7),
     [sym_front_matter] = ACTIONS(9),
@@ -4405,110 +5534,59 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_style] = ACTIONS(23),
     [anon_sym_linkStyle] = ACTIONS(25),
     [anon_sym_click] = ACTIONS(27),
+    [anon_sym_accTitle] = ACTIONS(29),
+    [anon_sym_accDescr] = ACTIONS(31),
     [sym_comment] = ACTIONS(3),
   },
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 18,
+  [0] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(31), 1,
-      anon_sym_COLON_COLON_COLON,
-    ACTIONS(33), 1,
-      anon_sym_LBRACK,
     ACTIONS(35), 1,
-      anon_sym_LPAREN,
+      anon_sym_COLON_COLON_COLON,
     ACTIONS(37), 1,
-      anon_sym_LPAREN_LBRACK,
+      anon_sym_AT_LBRACE,
     ACTIONS(39), 1,
-      anon_sym_LBRACK_LBRACK,
-    ACTIONS(41), 1,
-      anon_sym_LBRACK_LPAREN,
-    ACTIONS(43), 1,
-      anon_sym_LPAREN_LPAREN,
-    ACTIONS(45), 1,
-      anon_sym_LPAREN_LPAREN_LPAREN,
-    ACTIONS(47), 1,
-      anon_sym_GT,
-    ACTIONS(49), 1,
-      anon_sym_LBRACE,
-    ACTIONS(51), 1,
-      anon_sym_LBRACE_LBRACE,
-    ACTIONS(53), 1,
-      anon_sym_LBRACK_SLASH,
-    ACTIONS(55), 1,
-      anon_sym_LBRACK_BSLASH,
-    STATE(52), 1,
-      sym_class_shorthand,
-    ACTIONS(57), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(29), 5,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-    STATE(10), 15,
-      sym__shape,
-      sym_rectangle,
-      sym_round,
-      sym_stadium,
-      sym_subroutine,
-      sym_cylinder,
-      sym_circle,
-      sym_double_circle,
-      sym_asymmetric,
-      sym_rhombus,
-      sym_hexagon,
-      sym_parallelogram,
-      sym_parallelogram_alt,
-      sym_trapezoid,
-      sym_trapezoid_alt,
-  [75] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(59), 1,
-      anon_sym_COLON_COLON_COLON,
-    ACTIONS(61), 1,
       anon_sym_LBRACK,
-    ACTIONS(63), 1,
+    ACTIONS(41), 1,
       anon_sym_LPAREN,
-    ACTIONS(65), 1,
+    ACTIONS(43), 1,
       anon_sym_LPAREN_LBRACK,
-    ACTIONS(67), 1,
+    ACTIONS(45), 1,
       anon_sym_LBRACK_LBRACK,
-    ACTIONS(69), 1,
+    ACTIONS(47), 1,
       anon_sym_LBRACK_LPAREN,
-    ACTIONS(71), 1,
+    ACTIONS(49), 1,
       anon_sym_LPAREN_LPAREN,
-    ACTIONS(73), 1,
+    ACTIONS(51), 1,
       anon_sym_LPAREN_LPAREN_LPAREN,
-    ACTIONS(75), 1,
+    ACTIONS(53), 1,
       anon_sym_GT,
-    ACTIONS(77), 1,
+    ACTIONS(55), 1,
       anon_sym_LBRACE,
-    ACTIONS(79), 1,
+    ACTIONS(57), 1,
       anon_sym_LBRACE_LBRACE,
-    ACTIONS(81), 1,
+    ACTIONS(59), 1,
       anon_sym_LBRACK_SLASH,
-    ACTIONS(83), 1,
+    ACTIONS(61), 1,
       anon_sym_LBRACK_BSLASH,
-    STATE(56), 1,
+    STATE(11), 1,
+      sym_shape_data,
+    STATE(65), 1,
       sym_class_shorthand,
-    ACTIONS(57), 3,
+    ACTIONS(63), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(29), 5,
+    ACTIONS(33), 5,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       sym_arrow,
       anon_sym_end,
-    STATE(11), 15,
+    STATE(13), 15,
       sym__shape,
       sym_rectangle,
       sym_round,
@@ -4524,340 +5602,441 @@ static const uint16_t ts_small_parse_table[] = {
       sym_parallelogram_alt,
       sym_trapezoid,
       sym_trapezoid_alt,
-  [150] = 18,
+  [81] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(7), 1,
-      sym_identifier,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(21), 1,
-      anon_sym_classDef,
-    ACTIONS(23), 1,
-      anon_sym_style,
-    ACTIONS(25), 1,
-      anon_sym_linkStyle,
-    ACTIONS(27), 1,
-      anon_sym_click,
-    ACTIONS(85), 1,
-      ts_builtin_sym_end,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    STATE(80), 1,
-      sym_flowchart_header,
-    ACTIONS(11), 2,
-      anon_sym_flowchart,
-      anon_sym_graph,
-    ACTIONS(87), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(9), 2,
-      sym__terminator,
-      aux_sym_source_file_repeat1,
-    STATE(85), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [217] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(7), 1,
-      sym_identifier,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(21), 1,
-      anon_sym_classDef,
-    ACTIONS(23), 1,
-      anon_sym_style,
-    ACTIONS(25), 1,
-      anon_sym_linkStyle,
-    ACTIONS(27), 1,
-      anon_sym_click,
-    ACTIONS(89), 1,
-      ts_builtin_sym_end,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    STATE(90), 1,
-      sym_flowchart_header,
-    ACTIONS(11), 2,
-      anon_sym_flowchart,
-      anon_sym_graph,
-    ACTIONS(91), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(6), 2,
-      sym__terminator,
-      aux_sym_source_file_repeat1,
-    STATE(97), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [284] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(7), 1,
-      sym_identifier,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(21), 1,
-      anon_sym_classDef,
-    ACTIONS(23), 1,
-      anon_sym_style,
-    ACTIONS(25), 1,
-      anon_sym_linkStyle,
-    ACTIONS(27), 1,
-      anon_sym_click,
-    ACTIONS(93), 1,
-      ts_builtin_sym_end,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    STATE(75), 1,
-      sym_flowchart_header,
-    ACTIONS(11), 2,
-      anon_sym_flowchart,
-      anon_sym_graph,
-    ACTIONS(87), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(9), 2,
-      sym__terminator,
-      aux_sym_source_file_repeat1,
-    STATE(78), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [351] = 15,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(95), 1,
-      sym_identifier,
-    ACTIONS(99), 1,
-      anon_sym_end,
-    ACTIONS(101), 1,
-      anon_sym_classDef,
-    ACTIONS(103), 1,
-      anon_sym_style,
-    ACTIONS(105), 1,
-      anon_sym_linkStyle,
-    ACTIONS(107), 1,
-      anon_sym_click,
-    STATE(31), 1,
-      sym_node,
-    STATE(63), 1,
-      sym__node_list,
-    STATE(67), 1,
-      sym_node_group,
-    ACTIONS(97), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(120), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [407] = 14,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(7), 1,
-      sym_identifier,
-    ACTIONS(15), 1,
-      anon_sym_subgraph,
-    ACTIONS(17), 1,
-      anon_sym_direction,
-    ACTIONS(19), 1,
-      anon_sym_class,
-    ACTIONS(21), 1,
-      anon_sym_classDef,
-    ACTIONS(23), 1,
-      anon_sym_style,
-    ACTIONS(25), 1,
-      anon_sym_linkStyle,
-    ACTIONS(27), 1,
-      anon_sym_click,
-    STATE(14), 1,
-      sym_node,
-    STATE(62), 1,
-      sym__node_list,
-    STATE(66), 1,
-      sym_node_group,
-    ACTIONS(97), 3,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(120), 10,
-      sym__statement,
-      sym_node_statement,
-      sym_edge_statement,
-      sym_subgraph,
-      sym_direction_statement,
-      sym_class_statement,
-      sym_class_def,
-      sym_style_statement,
-      sym_link_style,
-      sym_click_statement,
-  [461] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(109), 1,
-      ts_builtin_sym_end,
-    ACTIONS(113), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    STATE(9), 2,
-      sym__terminator,
-      aux_sym_source_file_repeat1,
-    ACTIONS(111), 10,
-      anon_sym_flowchart,
-      anon_sym_graph,
-      anon_sym_subgraph,
-      anon_sym_direction,
-      anon_sym_class,
-      anon_sym_classDef,
-      anon_sym_style,
-      anon_sym_linkStyle,
-      anon_sym_click,
-      sym_identifier,
-  [488] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(31), 1,
+    ACTIONS(65), 1,
       anon_sym_COLON_COLON_COLON,
+    ACTIONS(67), 1,
+      anon_sym_AT_LBRACE,
+    ACTIONS(69), 1,
+      anon_sym_LBRACK,
+    ACTIONS(71), 1,
+      anon_sym_LPAREN,
+    ACTIONS(73), 1,
+      anon_sym_LPAREN_LBRACK,
+    ACTIONS(75), 1,
+      anon_sym_LBRACK_LBRACK,
+    ACTIONS(77), 1,
+      anon_sym_LBRACK_LPAREN,
+    ACTIONS(79), 1,
+      anon_sym_LPAREN_LPAREN,
+    ACTIONS(81), 1,
+      anon_sym_LPAREN_LPAREN_LPAREN,
+    ACTIONS(83), 1,
+      anon_sym_GT,
+    ACTIONS(85), 1,
+      anon_sym_LBRACE,
+    ACTIONS(87), 1,
+      anon_sym_LBRACE_LBRACE,
+    ACTIONS(89), 1,
+      anon_sym_LBRACK_SLASH,
+    ACTIONS(91), 1,
+      anon_sym_LBRACK_BSLASH,
+    STATE(10), 1,
+      sym_shape_data,
     STATE(57), 1,
       sym_class_shorthand,
-    ACTIONS(118), 3,
+    ACTIONS(63), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(116), 5,
+    ACTIONS(33), 5,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       sym_arrow,
-  [510] = 5,
+    STATE(12), 15,
+      sym__shape,
+      sym_rectangle,
+      sym_round,
+      sym_stadium,
+      sym_subroutine,
+      sym_cylinder,
+      sym_circle,
+      sym_double_circle,
+      sym_asymmetric,
+      sym_rhombus,
+      sym_hexagon,
+      sym_parallelogram,
+      sym_parallelogram_alt,
+      sym_trapezoid,
+      sym_trapezoid_alt,
+  [162] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(59), 1,
-      anon_sym_COLON_COLON_COLON,
-    STATE(58), 1,
-      sym_class_shorthand,
-    ACTIONS(118), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(116), 5,
+    ACTIONS(7), 1,
+      sym_identifier,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(21), 1,
+      anon_sym_classDef,
+    ACTIONS(23), 1,
+      anon_sym_style,
+    ACTIONS(25), 1,
+      anon_sym_linkStyle,
+    ACTIONS(27), 1,
+      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    ACTIONS(93), 1,
+      ts_builtin_sym_end,
+    STATE(56), 1,
+      sym_node,
+    STATE(73), 1,
+      sym__node_list,
+    STATE(82), 1,
+      sym_node_group,
+    STATE(93), 1,
+      sym_flowchart_header,
+    ACTIONS(11), 2,
+      anon_sym_flowchart,
+      anon_sym_graph,
+    ACTIONS(95), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [532] = 8,
+    STATE(5), 2,
+      sym__terminator,
+      aux_sym_source_file_repeat1,
+    STATE(116), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [236] = 20,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(122), 1,
-      aux_sym_link_token1,
-    ACTIONS(125), 1,
-      aux_sym_link_token4,
-    ACTIONS(128), 1,
-      aux_sym_link_token7,
-    ACTIONS(131), 1,
-      sym_arrow,
-    STATE(12), 1,
-      aux_sym_edge_statement_repeat1,
+    ACTIONS(7), 1,
+      sym_identifier,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(21), 1,
+      anon_sym_classDef,
+    ACTIONS(23), 1,
+      anon_sym_style,
+    ACTIONS(25), 1,
+      anon_sym_linkStyle,
+    ACTIONS(27), 1,
+      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    ACTIONS(97), 1,
+      ts_builtin_sym_end,
+    STATE(56), 1,
+      sym_node,
+    STATE(73), 1,
+      sym__node_list,
+    STATE(82), 1,
+      sym_node_group,
+    STATE(111), 1,
+      sym_flowchart_header,
+    ACTIONS(11), 2,
+      anon_sym_flowchart,
+      anon_sym_graph,
+    ACTIONS(99), 2,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(9), 2,
+      sym__terminator,
+      aux_sym_source_file_repeat1,
+    STATE(112), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [310] = 20,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(7), 1,
+      sym_identifier,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(21), 1,
+      anon_sym_classDef,
+    ACTIONS(23), 1,
+      anon_sym_style,
+    ACTIONS(25), 1,
+      anon_sym_linkStyle,
+    ACTIONS(27), 1,
+      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    ACTIONS(101), 1,
+      ts_builtin_sym_end,
+    STATE(56), 1,
+      sym_node,
+    STATE(73), 1,
+      sym__node_list,
+    STATE(82), 1,
+      sym_node_group,
     STATE(107), 1,
-      sym_link,
-    ACTIONS(120), 3,
+      sym_flowchart_header,
+    ACTIONS(11), 2,
+      anon_sym_flowchart,
+      anon_sym_graph,
+    ACTIONS(99), 2,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(9), 2,
+      sym__terminator,
+      aux_sym_source_file_repeat1,
+    STATE(108), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [384] = 17,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(103), 1,
+      sym_identifier,
+    ACTIONS(107), 1,
+      anon_sym_end,
+    ACTIONS(109), 1,
+      anon_sym_classDef,
+    ACTIONS(111), 1,
+      anon_sym_style,
+    ACTIONS(113), 1,
+      anon_sym_linkStyle,
+    ACTIONS(115), 1,
+      anon_sym_click,
+    ACTIONS(117), 1,
+      anon_sym_accTitle,
+    ACTIONS(119), 1,
+      anon_sym_accDescr,
+    STATE(37), 1,
+      sym_node,
+    STATE(72), 1,
+      sym__node_list,
+    STATE(90), 1,
+      sym_node_group,
+    ACTIONS(105), 2,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(136), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [447] = 16,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(7), 1,
+      sym_identifier,
+    ACTIONS(15), 1,
+      anon_sym_subgraph,
+    ACTIONS(17), 1,
+      anon_sym_direction,
+    ACTIONS(19), 1,
+      anon_sym_class,
+    ACTIONS(21), 1,
+      anon_sym_classDef,
+    ACTIONS(23), 1,
+      anon_sym_style,
+    ACTIONS(25), 1,
+      anon_sym_linkStyle,
+    ACTIONS(27), 1,
+      anon_sym_click,
+    ACTIONS(29), 1,
+      anon_sym_accTitle,
+    ACTIONS(31), 1,
+      anon_sym_accDescr,
+    STATE(56), 1,
+      sym_node,
+    STATE(73), 1,
+      sym__node_list,
+    STATE(82), 1,
+      sym_node_group,
+    ACTIONS(105), 3,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [559] = 3,
+    STATE(136), 11,
+      sym__statement,
+      sym_node_statement,
+      sym_edge_statement,
+      sym_subgraph,
+      sym_direction_statement,
+      sym_class_statement,
+      sym_class_def,
+      sym_style_statement,
+      sym_link_style,
+      sym_click_statement,
+      sym_accessibility_statement,
+  [508] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(136), 3,
+    ACTIONS(121), 1,
+      ts_builtin_sym_end,
+    ACTIONS(125), 2,
+      anon_sym_SEMI,
+      sym__newline,
+    STATE(9), 2,
+      sym__terminator,
+      aux_sym_source_file_repeat1,
+    ACTIONS(123), 12,
+      anon_sym_flowchart,
+      anon_sym_graph,
+      anon_sym_subgraph,
+      anon_sym_direction,
+      anon_sym_class,
+      anon_sym_classDef,
+      anon_sym_style,
+      anon_sym_linkStyle,
+      anon_sym_click,
+      anon_sym_accTitle,
+      anon_sym_accDescr,
+      sym_identifier,
+  [537] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(65), 1,
+      anon_sym_COLON_COLON_COLON,
+    STATE(64), 1,
+      sym_class_shorthand,
+    ACTIONS(130), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(134), 6,
+    ACTIONS(128), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [559] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(35), 1,
+      anon_sym_COLON_COLON_COLON,
+    STATE(61), 1,
+      sym_class_shorthand,
+    ACTIONS(130), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(128), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [581] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(65), 1,
+      anon_sym_COLON_COLON_COLON,
+    STATE(66), 1,
+      sym_class_shorthand,
+    ACTIONS(134), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(132), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [603] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(35), 1,
+      anon_sym_COLON_COLON_COLON,
+    STATE(59), 1,
+      sym_class_shorthand,
+    ACTIONS(134), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(132), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [625] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(138), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(136), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [576] = 5,
+  [642] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(140), 1,
-      anon_sym_AMP,
-    STATE(16), 1,
-      aux_sym__node_list_repeat1,
     ACTIONS(142), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(138), 4,
-      ts_builtin_sym_end,
+    ACTIONS(140), 6,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [597] = 8,
+      anon_sym_end,
+  [659] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(146), 1,
@@ -4868,22 +6047,22 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_link_token7,
     ACTIONS(152), 1,
       sym_arrow,
-    STATE(12), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(107), 1,
+    STATE(20), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(76), 1,
       sym_link,
     ACTIONS(144), 3,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [624] = 5,
+  [686] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(140), 1,
+    ACTIONS(156), 1,
       anon_sym_AMP,
-    STATE(17), 1,
+    STATE(21), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(156), 3,
+    ACTIONS(158), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
@@ -4892,236 +6071,297 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       sym_arrow,
-  [645] = 5,
+  [707] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(160), 1,
-      anon_sym_AMP,
-    STATE(17), 1,
-      aux_sym__node_list_repeat1,
-    ACTIONS(163), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(158), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-  [666] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(167), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(165), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [683] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(171), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(169), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [700] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(175), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(173), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [717] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(179), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(177), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [734] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(183), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(181), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [751] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(187), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(185), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [768] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(191), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(189), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [785] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(195), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(193), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [802] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(199), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(197), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [819] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(203), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(201), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [836] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(207), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(205), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [853] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(211), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(209), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [870] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(136), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(134), 6,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-  [887] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(213), 1,
-      anon_sym_AMP,
-    STATE(34), 1,
-      aux_sym__node_list_repeat1,
-    ACTIONS(142), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(138), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [908] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(151), 1,
+    STATE(174), 1,
       sym_direction,
-    ACTIONS(215), 3,
+    ACTIONS(160), 3,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-    ACTIONS(217), 5,
+    ACTIONS(162), 5,
       anon_sym_TB,
       anon_sym_TD,
       anon_sym_BT,
       anon_sym_RL,
       anon_sym_LR,
-  [927] = 8,
+  [726] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(166), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(164), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [743] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(170), 1,
+      aux_sym_link_token1,
+    ACTIONS(173), 1,
+      aux_sym_link_token4,
+    ACTIONS(176), 1,
+      aux_sym_link_token7,
+    ACTIONS(179), 1,
+      sym_arrow,
+    STATE(20), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(76), 1,
+      sym_link,
+    ACTIONS(168), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [770] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(184), 1,
+      anon_sym_AMP,
+    STATE(21), 1,
+      aux_sym__node_list_repeat1,
+    ACTIONS(187), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(182), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [791] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(191), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(189), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [808] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(195), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(193), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [825] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(199), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(197), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [842] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(203), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(201), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [859] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(207), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(205), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [876] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(211), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(209), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [893] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(215), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(213), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [910] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(138), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(136), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [927] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(219), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(217), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [944] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(223), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(221), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [961] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(227), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(225), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [978] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(231), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(229), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [995] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(235), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(233), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [1012] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(239), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(237), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [1029] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(142), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(140), 6,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+  [1046] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(243), 1,
+      anon_sym_AMP,
+    STATE(39), 1,
+      aux_sym__node_list_repeat1,
+    ACTIONS(245), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(241), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+      anon_sym_end,
+  [1067] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(146), 1,
@@ -5132,22 +6372,22 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_link_token7,
     ACTIONS(152), 1,
       sym_arrow,
-    STATE(35), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(125), 1,
+    STATE(41), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(81), 1,
       sym_link,
     ACTIONS(144), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [954] = 5,
+  [1094] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(213), 1,
+    ACTIONS(243), 1,
       anon_sym_AMP,
-    STATE(36), 1,
+    STATE(42), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(156), 3,
+    ACTIONS(158), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
@@ -5156,140 +6396,56 @@ static const uint16_t ts_small_parse_table[] = {
       sym__newline,
       sym_arrow,
       anon_sym_end,
-  [975] = 8,
+  [1115] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(122), 1,
+    ACTIONS(166), 3,
       aux_sym_link_token1,
-    ACTIONS(125), 1,
       aux_sym_link_token4,
-    ACTIONS(128), 1,
       aux_sym_link_token7,
-    ACTIONS(131), 1,
+    ACTIONS(164), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
       sym_arrow,
-    STATE(35), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(125), 1,
+      anon_sym_end,
+  [1132] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(170), 1,
+      aux_sym_link_token1,
+    ACTIONS(173), 1,
+      aux_sym_link_token4,
+    ACTIONS(176), 1,
+      aux_sym_link_token7,
+    ACTIONS(179), 1,
+      sym_arrow,
+    STATE(41), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(81), 1,
       sym_link,
-    ACTIONS(120), 3,
+    ACTIONS(168), 3,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [1002] = 5,
+  [1159] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(219), 1,
+    ACTIONS(247), 1,
       anon_sym_AMP,
-    STATE(36), 1,
+    STATE(42), 1,
       aux_sym__node_list_repeat1,
-    ACTIONS(163), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(158), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [1023] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(167), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(165), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1040] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(171), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(169), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1057] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(175), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(173), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1074] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(179), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(177), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1091] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(183), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(181), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1108] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(187), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(185), 6,
+    ACTIONS(182), 4,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1125] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(224), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(222), 6,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      anon_sym_COLON_COLON_COLON,
-      sym_arrow,
-      anon_sym_end,
-  [1142] = 3,
+  [1180] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(191), 3,
@@ -5303,7 +6459,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1159] = 3,
+  [1197] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(195), 3,
@@ -5317,7 +6473,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1176] = 3,
+  [1214] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(199), 3,
@@ -5331,7 +6487,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1193] = 3,
+  [1231] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(203), 3,
@@ -5345,7 +6501,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1210] = 3,
+  [1248] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(207), 3,
@@ -5359,7 +6515,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1227] = 3,
+  [1265] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(211), 3,
@@ -5373,887 +6529,886 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
       anon_sym_end,
-  [1244] = 3,
+  [1282] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(224), 3,
+    ACTIONS(215), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(222), 6,
-      ts_builtin_sym_end,
+    ACTIONS(213), 6,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_AMP,
       anon_sym_COLON_COLON_COLON,
       sym_arrow,
-  [1261] = 3,
+      anon_sym_end,
+  [1299] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(163), 3,
+    ACTIONS(219), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(158), 5,
+    ACTIONS(217), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1316] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(223), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(221), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1333] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(227), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(225), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1350] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(231), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(229), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1367] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(235), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(233), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1384] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(239), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(237), 6,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      anon_sym_COLON_COLON_COLON,
+      sym_arrow,
+      anon_sym_end,
+  [1401] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(156), 1,
+      anon_sym_AMP,
+    STATE(17), 1,
+      aux_sym__node_list_repeat1,
+    ACTIONS(245), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(241), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_AMP,
       sym_arrow,
-  [1277] = 3,
+  [1422] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(228), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(226), 5,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-  [1293] = 6,
-    ACTIONS(230), 1,
-      sym_identifier,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(77), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(232), 2,
-      anon_sym_SEMI,
-      sym__newline,
-    ACTIONS(234), 3,
-      sym_string,
-      sym_markdown_string,
-      sym__subgraph_words,
-  [1315] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(240), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(238), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [1331] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(240), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(238), 5,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-  [1347] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(228), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(226), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [1363] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(244), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(242), 5,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-  [1379] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(244), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(242), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [1395] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(163), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(158), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_AMP,
-      sym_arrow,
-      anon_sym_end,
-  [1411] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(248), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(246), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [1426] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(250), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(120), 4,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-      anon_sym_end,
-  [1441] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(246), 1,
-      sym_arrow,
-    ACTIONS(248), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
     ACTIONS(252), 3,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-  [1458] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(246), 1,
-      sym_arrow,
-    ACTIONS(248), 3,
       aux_sym_link_token1,
       aux_sym_link_token4,
       aux_sym_link_token7,
-    ACTIONS(252), 3,
+    ACTIONS(250), 5,
+      ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1438] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(256), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(254), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
       anon_sym_end,
-  [1475] = 3,
+  [1454] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(250), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(120), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-  [1490] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(248), 3,
-      aux_sym_link_token1,
-      aux_sym_link_token4,
-      aux_sym_link_token7,
-    ACTIONS(246), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_arrow,
-  [1505] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(146), 1,
-      aux_sym_link_token1,
-    ACTIONS(148), 1,
-      aux_sym_link_token4,
-    ACTIONS(150), 1,
-      aux_sym_link_token7,
-    ACTIONS(152), 1,
-      sym_arrow,
-    STATE(15), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(107), 1,
-      sym_link,
-  [1527] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(146), 1,
-      aux_sym_link_token1,
-    ACTIONS(148), 1,
-      aux_sym_link_token4,
-    ACTIONS(150), 1,
-      aux_sym_link_token7,
-    ACTIONS(152), 1,
-      sym_arrow,
-    STATE(33), 1,
-      aux_sym_edge_statement_repeat1,
-    STATE(125), 1,
-      sym_link,
-  [1549] = 5,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(256), 1,
-      anon_sym_COMMA,
-    ACTIONS(258), 1,
-      sym_style_text,
-    STATE(69), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(254), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [1567] = 5,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(256), 1,
-      anon_sym_COMMA,
-    ACTIONS(262), 1,
-      sym_style_text,
-    STATE(71), 1,
-      aux_sym_class_def_repeat1,
     ACTIONS(260), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(258), 5,
       anon_sym_SEMI,
       sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
       anon_sym_end,
-  [1585] = 6,
-    ACTIONS(236), 1,
+  [1470] = 3,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(258), 1,
-      sym_style_text,
-    ACTIONS(264), 1,
-      ts_builtin_sym_end,
-    ACTIONS(266), 1,
-      anon_sym_COMMA,
-    STATE(72), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(254), 2,
+    ACTIONS(187), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(182), 5,
       anon_sym_SEMI,
       sym__newline,
-  [1605] = 4,
-    ACTIONS(236), 1,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1486] = 3,
+    ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(270), 1,
-      anon_sym_COMMA,
-    STATE(71), 1,
-      aux_sym_class_def_repeat1,
+    ACTIONS(264), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(262), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1502] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(187), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(182), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1518] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(256), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(254), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1534] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(264), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(262), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1550] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(252), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(250), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+      anon_sym_end,
+  [1566] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(260), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(258), 5,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_AMP,
+      sym_arrow,
+  [1582] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(266), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(168), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [1597] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(266), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(168), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+      anon_sym_end,
+  [1612] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(270), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(268), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [1627] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(270), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
     ACTIONS(268), 4,
       anon_sym_SEMI,
       sym__newline,
+      sym_arrow,
       anon_sym_end,
-      sym_style_text,
-  [1621] = 6,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(262), 1,
-      sym_style_text,
-    ACTIONS(266), 1,
-      anon_sym_COMMA,
-    ACTIONS(273), 1,
-      ts_builtin_sym_end,
-    STATE(73), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(260), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1641] = 5,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(275), 1,
-      ts_builtin_sym_end,
-    ACTIONS(277), 1,
-      anon_sym_COMMA,
-    STATE(73), 1,
-      aux_sym_class_def_repeat1,
-    ACTIONS(268), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      sym_style_text,
-  [1659] = 3,
+  [1642] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    STATE(108), 1,
+    ACTIONS(274), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(272), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+  [1657] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(268), 1,
+      sym_arrow,
+    ACTIONS(270), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(276), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [1674] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(268), 1,
+      sym_arrow,
+    ACTIONS(270), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(276), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [1691] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(274), 3,
+      aux_sym_link_token1,
+      aux_sym_link_token4,
+      aux_sym_link_token7,
+    ACTIONS(272), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_arrow,
+      anon_sym_end,
+  [1706] = 4,
+    ACTIONS(280), 1,
+      anon_sym_COMMA,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(75), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(278), 4,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+      sym_style_text,
+  [1722] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(285), 1,
+      sym_identifier,
+    ACTIONS(287), 1,
+      sym__newline,
+    STATE(56), 1,
+      sym_node,
+    STATE(67), 1,
+      sym_node_group,
+    STATE(69), 1,
+      sym__node_list,
+    STATE(83), 1,
+      aux_sym_edge_statement_repeat1,
+  [1744] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(289), 1,
+      sym_identifier,
+    ACTIONS(295), 1,
+      anon_sym_RBRACE,
+    ACTIONS(292), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(77), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1762] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(297), 1,
+      sym_identifier,
+    ACTIONS(301), 1,
+      anon_sym_RBRACE,
+    ACTIONS(299), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(77), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1780] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(303), 1,
+      sym_identifier,
+    ACTIONS(305), 1,
+      sym__newline,
+    STATE(37), 1,
+      sym_node,
+    STATE(70), 1,
+      sym__node_list,
+    STATE(74), 1,
+      sym_node_group,
+    STATE(178), 1,
+      aux_sym_edge_statement_repeat1,
+  [1802] = 6,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(307), 1,
+      ts_builtin_sym_end,
+    ACTIONS(311), 1,
+      anon_sym_COMMA,
+    ACTIONS(313), 1,
+      sym_style_text,
+    STATE(89), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(309), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [1822] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(303), 1,
+      sym_identifier,
+    ACTIONS(315), 1,
+      sym__newline,
+    STATE(37), 1,
+      sym_node,
+    STATE(68), 1,
+      sym_node_group,
+    STATE(70), 1,
+      sym__node_list,
+    STATE(79), 1,
+      aux_sym_edge_statement_repeat1,
+  [1844] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(146), 1,
+      aux_sym_link_token1,
+    ACTIONS(148), 1,
+      aux_sym_link_token4,
+    ACTIONS(150), 1,
+      aux_sym_link_token7,
+    ACTIONS(152), 1,
+      sym_arrow,
+    STATE(16), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(76), 1,
+      sym_link,
+  [1866] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(285), 1,
+      sym_identifier,
+    ACTIONS(305), 1,
+      sym__newline,
+    STATE(56), 1,
+      sym_node,
+    STATE(69), 1,
+      sym__node_list,
+    STATE(71), 1,
+      sym_node_group,
+    STATE(178), 1,
+      aux_sym_edge_statement_repeat1,
+  [1888] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    STATE(145), 1,
       sym_direction,
-    ACTIONS(217), 5,
+    ACTIONS(162), 5,
       anon_sym_TB,
       anon_sym_TD,
       anon_sym_BT,
       anon_sym_RL,
       anon_sym_LR,
-  [1673] = 5,
+  [1902] = 5,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(319), 1,
+      anon_sym_COMMA,
+    ACTIONS(321), 1,
+      sym_style_text,
+    STATE(86), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(317), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [1920] = 5,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(313), 1,
+      sym_style_text,
+    ACTIONS(319), 1,
+      anon_sym_COMMA,
+    STATE(75), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(309), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [1938] = 6,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(311), 1,
+      anon_sym_COMMA,
+    ACTIONS(321), 1,
+      sym_style_text,
+    ACTIONS(323), 1,
+      ts_builtin_sym_end,
+    STATE(80), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(317), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [1958] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(280), 1,
+    ACTIONS(297), 1,
+      sym_identifier,
+    ACTIONS(327), 1,
+      anon_sym_RBRACE,
+    ACTIONS(325), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(78), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [1976] = 5,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(329), 1,
+      ts_builtin_sym_end,
+    ACTIONS(331), 1,
+      anon_sym_COMMA,
+    STATE(89), 1,
+      aux_sym_class_def_repeat1,
+    ACTIONS(278), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      sym_style_text,
+  [1994] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(146), 1,
+      aux_sym_link_token1,
+    ACTIONS(148), 1,
+      aux_sym_link_token4,
+    ACTIONS(150), 1,
+      aux_sym_link_token7,
+    ACTIONS(152), 1,
+      sym_arrow,
+    STATE(38), 1,
+      aux_sym_edge_statement_repeat2,
+    STATE(81), 1,
+      sym_link,
+  [2016] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(297), 1,
+      sym_identifier,
+    ACTIONS(336), 1,
+      anon_sym_RBRACE,
+    ACTIONS(334), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(92), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [2034] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(297), 1,
+      sym_identifier,
+    ACTIONS(338), 1,
+      anon_sym_RBRACE,
+    ACTIONS(299), 2,
+      sym__newline,
+      anon_sym_COMMA,
+    STATE(77), 2,
+      sym_property,
+      aux_sym_shape_data_repeat1,
+  [2052] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(340), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(93), 1,
+    STATE(109), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1690] = 5,
+  [2069] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(284), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1707] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(288), 1,
+    ACTIONS(347), 1,
       anon_sym_end,
     STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1724] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(290), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
       sym__terminator,
     STATE(94), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(344), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1741] = 5,
+  [2086] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(292), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1758] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(294), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(91), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1775] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(299), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(296), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1792] = 2,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(301), 5,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-      anon_sym_COMMA,
-      sym_style_text,
-  [1803] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(303), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1820] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(299), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(305), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1837] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(284), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(92), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1854] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(308), 1,
-      ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1871] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(310), 1,
-      anon_sym_end,
-    STATE(7), 1,
-      sym__terminator,
-    STATE(81), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [1888] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(312), 1,
+    ACTIONS(351), 1,
       anon_sym_LBRACK,
     STATE(7), 1,
       sym__terminator,
-    STATE(79), 1,
+    STATE(114), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
+    ACTIONS(349), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1905] = 5,
+  [2103] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(290), 1,
+    ACTIONS(347), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(353), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1922] = 5,
+  [2120] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(314), 1,
+    ACTIONS(356), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(86), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1939] = 5,
+  [2137] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(316), 1,
+    ACTIONS(358), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1956] = 5,
+  [2154] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(318), 1,
+    ACTIONS(360), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1973] = 5,
+  [2171] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(320), 1,
+    ACTIONS(362), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [1990] = 5,
-    ACTIONS(3), 1,
+  [2188] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(322), 1,
+    ACTIONS(364), 1,
       ts_builtin_sym_end,
-    STATE(8), 1,
-      sym__terminator,
-    STATE(84), 1,
-      aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2007] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(324), 1,
-      ts_builtin_sym_end,
-    ACTIONS(301), 4,
+    ACTIONS(366), 4,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_COMMA,
       sym_style_text,
-  [2020] = 5,
+  [2201] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(85), 1,
+    ACTIONS(368), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(76), 1,
+    STATE(105), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2037] = 5,
+  [2218] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(93), 1,
+    ACTIONS(370), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(94), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2235] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(101), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(89), 1,
+    STATE(106), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2054] = 5,
+  [2252] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(326), 1,
+    ACTIONS(372), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
-    STATE(84), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2071] = 5,
+  [2269] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(328), 1,
+    ACTIONS(374), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(96), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2286] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(376), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(97), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2303] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(374), 1,
       ts_builtin_sym_end,
     STATE(8), 1,
       sym__terminator,
     STATE(98), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(282), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2088] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(180), 1,
-      sym__label_square,
-    ACTIONS(330), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2100] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(156), 1,
-      sym__label_slanted,
-    ACTIONS(332), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2112] = 2,
+  [2320] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(334), 4,
+    ACTIONS(378), 1,
       ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2122] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(336), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2132] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(338), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2142] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(340), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2152] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(342), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2162] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(344), 1,
-      sym_identifier,
-    STATE(14), 1,
-      sym_node,
-    STATE(64), 1,
-      sym_node_group,
-    STATE(65), 1,
-      sym__node_list,
-  [2178] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(346), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2188] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(7), 1,
+    STATE(8), 1,
       sym__terminator,
-    STATE(83), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2202] = 4,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(348), 1,
-      ts_builtin_sym_end,
-    ACTIONS(352), 1,
-      sym_style_text,
-    ACTIONS(350), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2216] = 2,
+  [2337] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(354), 4,
+    ACTIONS(380), 1,
       ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2226] = 4,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(356), 1,
-      ts_builtin_sym_end,
-    ACTIONS(360), 1,
-      sym_style_text,
-    ACTIONS(358), 2,
-      anon_sym_SEMI,
-      sym__newline,
-  [2240] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(198), 1,
-      sym__label_square,
-    ACTIONS(362), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2252] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    STATE(7), 1,
+    STATE(8), 1,
       sym__terminator,
-    STATE(87), 1,
+    STATE(96), 1,
       aux_sym_source_file_repeat2,
-    ACTIONS(286), 2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2266] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(199), 1,
-      sym__label_round,
-    ACTIONS(364), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2278] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(366), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2288] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(370), 1,
-      sym_style_text,
-    ACTIONS(368), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2300] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(195), 1,
-      sym__label_square,
-    ACTIONS(372), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2312] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(200), 1,
-      sym__label_square,
-    ACTIONS(374), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2324] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(299), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2334] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(376), 4,
-      ts_builtin_sym_end,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2344] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(157), 1,
-      sym__label_slanted,
-    ACTIONS(378), 3,
-      sym__text_slanted,
-      sym_string,
-      sym_markdown_string,
-  [2356] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(360), 1,
-      sym_style_text,
-    ACTIONS(358), 3,
-      anon_sym_SEMI,
-      sym__newline,
-      anon_sym_end,
-  [2368] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(162), 1,
-      sym__label_square,
-    ACTIONS(380), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2380] = 5,
+  [2354] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(382), 1,
-      sym_identifier,
-    STATE(31), 1,
-      sym_node,
-    STATE(60), 1,
-      sym__node_list,
-    STATE(61), 1,
-      sym_node_group,
-  [2396] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(384), 4,
       ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(99), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_end,
-  [2406] = 2,
+  [2371] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(386), 4,
+    ACTIONS(380), 1,
       ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(100), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
       anon_sym_SEMI,
       sym__newline,
-      anon_sym_end,
-  [2416] = 3,
-    ACTIONS(236), 1,
+  [2388] = 5,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(202), 1,
-      sym__label_round,
+    ACTIONS(384), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(94), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2405] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(386), 1,
+      anon_sym_end,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(94), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2422] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(366), 5,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_end,
+      sym_style_text,
+  [2433] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(97), 1,
+      ts_builtin_sym_end,
+    STATE(8), 1,
+      sym__terminator,
+    STATE(110), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(342), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2450] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(194), 1,
+      sym__label_pipe,
     ACTIONS(388), 3,
-      sym__text_round,
+      sym__text_pipe,
       sym_string,
       sym_markdown_string,
-  [2428] = 2,
+  [2462] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(390), 4,
@@ -6261,7 +7416,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2438] = 2,
+  [2472] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(392), 4,
@@ -6269,688 +7424,1061 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2448] = 3,
-    ACTIONS(236), 1,
+  [2482] = 2,
+    ACTIONS(3), 1,
       sym_comment,
-    STATE(203), 1,
-      sym__label_round,
-    ACTIONS(394), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2460] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(165), 1,
-      sym__label_curly,
-    ACTIONS(396), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2472] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(182), 1,
-      sym__label_round,
-    ACTIONS(398), 3,
-      sym__text_round,
-      sym_string,
-      sym_markdown_string,
-  [2484] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(166), 1,
-      sym__label_pipe,
-    ACTIONS(400), 3,
-      sym__text_pipe,
-      sym_string,
-      sym_markdown_string,
-  [2496] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(163), 1,
-      sym__label_square,
-    ACTIONS(402), 3,
-      sym__text_square,
-      sym_string,
-      sym_markdown_string,
-  [2508] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(164), 1,
-      sym__label_curly,
-    ACTIONS(404), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2520] = 4,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(370), 1,
-      sym_style_text,
-    ACTIONS(406), 1,
+    ACTIONS(394), 4,
       ts_builtin_sym_end,
-    ACTIONS(368), 2,
       anon_sym_SEMI,
       sym__newline,
-  [2534] = 3,
-    ACTIONS(236), 1,
+      anon_sym_end,
+  [2492] = 4,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(181), 1,
-      sym__label_round,
-    ACTIONS(408), 3,
-      sym__text_round,
+    ACTIONS(396), 1,
+      ts_builtin_sym_end,
+    ACTIONS(400), 1,
+      aux_sym_accessibility_statement_token1,
+    ACTIONS(398), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2506] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(402), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2516] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(404), 1,
+      sym_identifier,
+    ACTIONS(406), 3,
       sym_string,
       sym_markdown_string,
-  [2546] = 3,
-    ACTIONS(236), 1,
+      sym__subgraph_words,
+  [2528] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(204), 1,
+    STATE(197), 1,
       sym__label_square,
-    ACTIONS(410), 3,
+    ACTIONS(408), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2558] = 3,
-    ACTIONS(236), 1,
+  [2540] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(183), 1,
+    STATE(198), 1,
+      sym__label_round,
+    ACTIONS(410), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2552] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(204), 1,
       sym__label_square,
     ACTIONS(412), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2570] = 3,
-    ACTIONS(236), 1,
+  [2564] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(184), 1,
-      sym__label_round,
+    STATE(206), 1,
+      sym__label_square,
     ACTIONS(414), 3,
-      sym__text_round,
+      sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2582] = 3,
-    ACTIONS(236), 1,
+  [2576] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(185), 1,
+    STATE(208), 1,
       sym__label_round,
     ACTIONS(416), 3,
       sym__text_round,
       sym_string,
       sym_markdown_string,
-  [2594] = 3,
-    ACTIONS(236), 1,
+  [2588] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(186), 1,
+    STATE(229), 1,
       sym__label_round,
     ACTIONS(418), 3,
       sym__text_round,
       sym_string,
       sym_markdown_string,
-  [2606] = 3,
-    ACTIONS(236), 1,
+  [2600] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(187), 1,
-      sym__label_square,
+    STATE(221), 1,
+      sym__label_round,
     ACTIONS(420), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2612] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(219), 1,
+      sym__label_square,
+    ACTIONS(422), 3,
       sym__text_square,
       sym_string,
       sym_markdown_string,
-  [2618] = 3,
-    ACTIONS(236), 1,
+  [2624] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(188), 1,
-      sym__label_curly,
-    ACTIONS(422), 3,
-      sym__text_curly,
-      sym_string,
-      sym_markdown_string,
-  [2630] = 3,
-    ACTIONS(236), 1,
-      sym_comment,
-    STATE(189), 1,
+    STATE(196), 1,
       sym__label_curly,
     ACTIONS(424), 3,
       sym__text_curly,
       sym_string,
       sym_markdown_string,
-  [2642] = 3,
-    ACTIONS(236), 1,
+  [2636] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(160), 1,
-      sym__label_slanted,
+    STATE(193), 1,
+      sym__label_curly,
     ACTIONS(426), 3,
-      sym__text_slanted,
+      sym__text_curly,
       sym_string,
       sym_markdown_string,
-  [2654] = 3,
-    ACTIONS(236), 1,
+  [2648] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    STATE(161), 1,
+    STATE(189), 1,
       sym__label_slanted,
     ACTIONS(428), 3,
       sym__text_slanted,
       sym_string,
       sym_markdown_string,
-  [2666] = 3,
-    ACTIONS(236), 1,
+  [2660] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(352), 1,
-      sym_style_text,
-    ACTIONS(350), 3,
+    STATE(192), 1,
+      sym__label_slanted,
+    ACTIONS(430), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [2672] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(347), 4,
+      ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
       anon_sym_end,
-  [2678] = 4,
+  [2682] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(430), 1,
-      sym_identifier,
-    ACTIONS(432), 1,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(103), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2696] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(432), 4,
+      sym__newline,
       anon_sym_COMMA,
-    STATE(150), 1,
-      aux_sym_class_statement_repeat1,
-  [2691] = 2,
+      anon_sym_RBRACE,
+      sym_identifier,
+  [2706] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(435), 3,
+    ACTIONS(434), 4,
       ts_builtin_sym_end,
       anon_sym_SEMI,
       sym__newline,
-  [2700] = 4,
-    ACTIONS(3), 1,
+      anon_sym_end,
+  [2716] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(437), 1,
-      sym_identifier,
-    ACTIONS(439), 1,
-      anon_sym_COMMA,
-    STATE(153), 1,
-      aux_sym_class_statement_repeat1,
-  [2713] = 4,
-    ACTIONS(3), 1,
+    ACTIONS(438), 1,
+      sym_style_text,
+    ACTIONS(436), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2728] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(439), 1,
-      anon_sym_COMMA,
-    ACTIONS(441), 1,
-      sym_identifier,
-    STATE(150), 1,
-      aux_sym_class_statement_repeat1,
-  [2726] = 3,
-    ACTIONS(3), 1,
+    ACTIONS(442), 1,
+      sym_style_text,
+    ACTIONS(440), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2740] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(344), 1,
-      sym_identifier,
-    STATE(51), 1,
-      sym_node,
-  [2736] = 3,
-    ACTIONS(3), 1,
+    ACTIONS(446), 1,
+      sym_style_text,
+    ACTIONS(444), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2752] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(382), 1,
-      sym_identifier,
-    STATE(59), 1,
-      sym_node,
-  [2746] = 3,
-    ACTIONS(3), 1,
+    ACTIONS(400), 1,
+      aux_sym_accessibility_statement_token1,
+    ACTIONS(398), 3,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2764] = 4,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(443), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(445), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2756] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(447), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(449), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2766] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(451), 2,
-      anon_sym_COMMA,
-      sym_identifier,
-  [2774] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(453), 1,
-      sym_identifier,
-    ACTIONS(455), 1,
-      anon_sym_PIPE,
-  [2784] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(457), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(459), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2794] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(461), 1,
-      anon_sym_SLASH_RBRACK,
-    ACTIONS(463), 1,
-      anon_sym_BSLASH_RBRACK,
-  [2804] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(465), 1,
-      anon_sym_RBRACK_RBRACK,
-  [2811] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(467), 1,
-      anon_sym_RBRACK,
-  [2818] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(469), 1,
-      anon_sym_RBRACE,
-  [2825] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(471), 1,
-      anon_sym_RBRACE_RBRACE,
-  [2832] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(473), 1,
-      anon_sym_PIPE,
-  [2839] = 2,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(475), 1,
-      aux_sym_link_token5,
-  [2846] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(477), 1,
+    ACTIONS(438), 1,
+      sym_style_text,
+    ACTIONS(448), 1,
       ts_builtin_sym_end,
-  [2853] = 2,
+    ACTIONS(436), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2778] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(479), 1,
-      aux_sym_link_token3,
-  [2860] = 2,
+    ACTIONS(450), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2788] = 4,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(442), 1,
+      sym_style_text,
+    ACTIONS(452), 1,
+      ts_builtin_sym_end,
+    ACTIONS(440), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2802] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(479), 1,
-      aux_sym_link_token6,
-  [2867] = 2,
+    ACTIONS(454), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2812] = 4,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(446), 1,
+      sym_style_text,
+    ACTIONS(456), 1,
+      ts_builtin_sym_end,
+    ACTIONS(444), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2826] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(232), 1,
+      sym__label_square,
+    ACTIONS(458), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2838] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(479), 1,
-      aux_sym_link_token9,
-  [2874] = 2,
+    ACTIONS(460), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2848] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(481), 1,
-      sym_identifier,
-  [2881] = 2,
+    ACTIONS(462), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2858] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(483), 1,
-      sym_identifier,
+    ACTIONS(464), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2868] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(466), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2878] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(468), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
   [2888] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(485), 1,
-      sym_identifier,
-  [2895] = 2,
+    ACTIONS(470), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2898] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(487), 1,
-      sym_identifier,
-  [2902] = 2,
+    ACTIONS(472), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [2908] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(489), 1,
-      sym_identifier,
-  [2909] = 2,
-    ACTIONS(236), 1,
+    STATE(7), 1,
+      sym__terminator,
+    STATE(113), 1,
+      aux_sym_source_file_repeat2,
+    ACTIONS(349), 2,
+      anon_sym_SEMI,
+      sym__newline,
+  [2922] = 3,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(491), 1,
+    STATE(209), 1,
+      sym__label_square,
+    ACTIONS(474), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2934] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(210), 1,
+      sym__label_round,
+    ACTIONS(476), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2946] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(211), 1,
+      sym__label_square,
+    ACTIONS(478), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2958] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(212), 1,
+      sym__label_square,
+    ACTIONS(480), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [2970] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(234), 1,
+      sym__label_round,
+    ACTIONS(482), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2982] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(214), 1,
+      sym__label_round,
+    ACTIONS(484), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [2994] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(215), 1,
+      sym__label_round,
+    ACTIONS(486), 3,
+      sym__text_round,
+      sym_string,
+      sym_markdown_string,
+  [3006] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(216), 1,
+      sym__label_square,
+    ACTIONS(488), 3,
+      sym__text_square,
+      sym_string,
+      sym_markdown_string,
+  [3018] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(217), 1,
+      sym__label_curly,
+    ACTIONS(490), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [3030] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(218), 1,
+      sym__label_curly,
+    ACTIONS(492), 3,
+      sym__text_curly,
+      sym_string,
+      sym_markdown_string,
+  [3042] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(183), 1,
+      sym__label_slanted,
+    ACTIONS(494), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [3054] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    STATE(184), 1,
+      sym__label_slanted,
+    ACTIONS(496), 3,
+      sym__text_slanted,
+      sym_string,
+      sym_markdown_string,
+  [3066] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(498), 4,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+      anon_sym_end,
+  [3076] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(500), 3,
+      sym_string,
+      sym_markdown_string,
+      aux_sym_link_token5,
+  [3085] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(502), 3,
+      sym_string,
+      sym_markdown_string,
       aux_sym_link_token8,
-  [2916] = 2,
+  [3094] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(493), 1,
+    ACTIONS(506), 1,
+      anon_sym_PIPE,
+    ACTIONS(504), 2,
+      sym__newline,
       sym_identifier,
-  [2923] = 2,
+  [3105] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(495), 1,
+    ACTIONS(508), 3,
+      ts_builtin_sym_end,
+      anon_sym_SEMI,
+      sym__newline,
+  [3114] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(510), 1,
       sym_identifier,
-  [2930] = 2,
+    ACTIONS(512), 1,
+      anon_sym_COMMA,
+    STATE(176), 1,
+      aux_sym_class_statement_repeat1,
+  [3127] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(497), 1,
-      anon_sym_RBRACK,
-  [2937] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(499), 1,
-      anon_sym_RPAREN,
-  [2944] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(501), 1,
-      anon_sym_RPAREN_RPAREN_RPAREN,
-  [2951] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(503), 1,
-      anon_sym_RBRACK_RBRACK,
-  [2958] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(505), 1,
-      anon_sym_RPAREN_RBRACK,
-  [2965] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(507), 1,
-      anon_sym_RPAREN_RPAREN,
-  [2972] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(509), 1,
-      anon_sym_RPAREN_RPAREN_RPAREN,
-  [2979] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(511), 1,
-      anon_sym_RBRACK,
-  [2986] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(513), 1,
-      anon_sym_RBRACE,
-  [2993] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(515), 1,
-      anon_sym_RBRACE_RBRACE,
-  [3000] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(517), 1,
+    ACTIONS(512), 1,
+      anon_sym_COMMA,
+    ACTIONS(514), 1,
       sym_identifier,
-  [3007] = 2,
+    STATE(177), 1,
+      aux_sym_class_statement_repeat1,
+  [3140] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(519), 1,
+    ACTIONS(516), 1,
       sym_identifier,
-  [3014] = 2,
+    ACTIONS(518), 1,
+      anon_sym_COMMA,
+    STATE(177), 1,
+      aux_sym_class_statement_repeat1,
+  [3153] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(521), 1,
       sym_identifier,
-  [3021] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(523), 1,
-      sym_identifier,
-  [3028] = 2,
-    ACTIONS(3), 1,
+      sym__newline,
+    STATE(178), 1,
+      aux_sym_edge_statement_repeat1,
+  [3166] = 2,
+    ACTIONS(283), 1,
       sym_comment,
-    ACTIONS(525), 1,
-      sym_identifier,
-  [3035] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(527), 1,
-      anon_sym_RBRACK,
-  [3042] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(529), 1,
-      sym_identifier,
-  [3049] = 2,
-    ACTIONS(236), 1,
-      sym_comment,
-    ACTIONS(531), 1,
+    ACTIONS(526), 3,
+      sym_string,
+      sym_markdown_string,
       aux_sym_link_token2,
-  [3056] = 2,
+  [3175] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(533), 1,
-      anon_sym_RBRACK,
-  [3063] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(535), 1,
-      anon_sym_RPAREN,
-  [3070] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(537), 1,
-      anon_sym_RBRACK_RPAREN,
-  [3077] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(539), 1,
+    ACTIONS(303), 1,
       sym_identifier,
-  [3084] = 2,
+    STATE(60), 1,
+      sym_node,
+  [3185] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(541), 1,
-      anon_sym_RPAREN_RBRACK,
-  [3091] = 2,
+    ACTIONS(285), 1,
+      sym_identifier,
+    STATE(62), 1,
+      sym_node,
+  [3195] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(543), 1,
-      anon_sym_RPAREN_RPAREN,
-  [3098] = 2,
+    ACTIONS(528), 1,
+      anon_sym_COLON,
+    ACTIONS(530), 1,
+      anon_sym_LBRACE,
+  [3205] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(545), 1,
+    ACTIONS(532), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(534), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3215] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(536), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(538), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3225] = 3,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(540), 1,
+      anon_sym_RBRACE,
+    ACTIONS(542), 1,
+      aux_sym_accessibility_statement_token2,
+  [3235] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(544), 2,
+      sym__newline,
+      sym_identifier,
+  [3243] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(530), 1,
+      anon_sym_LBRACE,
+    ACTIONS(546), 1,
+      anon_sym_COLON,
+  [3253] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(548), 2,
+      sym__newline,
+      sym_identifier,
+  [3261] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(550), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(552), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3271] = 2,
+    ACTIONS(283), 1,
+      sym_comment,
+    ACTIONS(554), 2,
+      sym_property_value,
+      sym_string,
+  [3279] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(556), 2,
+      anon_sym_COMMA,
+      sym_identifier,
+  [3287] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(558), 1,
+      anon_sym_SLASH_RBRACK,
+    ACTIONS(560), 1,
+      anon_sym_BSLASH_RBRACK,
+  [3297] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(562), 1,
+      anon_sym_RBRACE_RBRACE,
+  [3304] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(564), 1,
+      anon_sym_PIPE,
+  [3311] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(566), 1,
+      anon_sym_COLON,
+  [3318] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(568), 1,
+      anon_sym_RBRACE,
+  [3325] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(570), 1,
+      anon_sym_RBRACK,
+  [3332] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(572), 1,
+      anon_sym_RPAREN,
+  [3339] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(574), 1,
+      sym_identifier,
+  [3346] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(576), 1,
+      sym_identifier,
+  [3353] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(578), 1,
+      sym_identifier,
+  [3360] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(528), 1,
+      anon_sym_COLON,
+  [3367] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(580), 1,
+      sym_identifier,
+  [3374] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(582), 1,
       anon_sym_RBRACK_RPAREN,
+  [3381] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(584), 1,
+      sym_identifier,
+  [3388] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(586), 1,
+      anon_sym_RBRACK_RBRACK,
+  [3395] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(588), 1,
+      sym_identifier,
+  [3402] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(590), 1,
+      anon_sym_RPAREN_RBRACK,
+  [3409] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(592), 1,
+      anon_sym_RBRACK,
+  [3416] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(594), 1,
+      anon_sym_RPAREN,
+  [3423] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(596), 1,
+      anon_sym_RBRACK_RPAREN,
+  [3430] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(598), 1,
+      anon_sym_RBRACK_RBRACK,
+  [3437] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(546), 1,
+      anon_sym_COLON,
+  [3444] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(600), 1,
+      anon_sym_RPAREN_RPAREN,
+  [3451] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(602), 1,
+      anon_sym_RPAREN_RPAREN_RPAREN,
+  [3458] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(604), 1,
+      anon_sym_RBRACK,
+  [3465] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(606), 1,
+      anon_sym_RBRACE,
+  [3472] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(608), 1,
+      anon_sym_RBRACE_RBRACE,
+  [3479] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(610), 1,
+      anon_sym_RBRACK,
+  [3486] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      aux_sym_link_token3,
+  [3493] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(614), 1,
+      anon_sym_RPAREN_RPAREN_RPAREN,
+  [3500] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(616), 1,
+      sym_identifier,
+  [3507] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(618), 1,
+      sym_identifier,
+  [3514] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(620), 1,
+      sym_identifier,
+  [3521] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(622), 1,
+      sym_identifier,
+  [3528] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(624), 1,
+      sym_identifier,
+  [3535] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      aux_sym_link_token6,
+  [3542] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(612), 1,
+      aux_sym_link_token9,
+  [3549] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(626), 1,
+      anon_sym_RPAREN_RPAREN,
+  [3556] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(628), 1,
+      ts_builtin_sym_end,
+  [3563] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(630), 1,
+      sym_identifier,
+  [3570] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(632), 1,
+      anon_sym_RBRACK,
+  [3577] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(634), 1,
+      anon_sym_RBRACE,
+  [3584] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(636), 1,
+      anon_sym_RPAREN_RBRACK,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 75,
-  [SMALL_STATE(4)] = 150,
-  [SMALL_STATE(5)] = 217,
-  [SMALL_STATE(6)] = 284,
-  [SMALL_STATE(7)] = 351,
-  [SMALL_STATE(8)] = 407,
-  [SMALL_STATE(9)] = 461,
-  [SMALL_STATE(10)] = 488,
-  [SMALL_STATE(11)] = 510,
-  [SMALL_STATE(12)] = 532,
-  [SMALL_STATE(13)] = 559,
-  [SMALL_STATE(14)] = 576,
-  [SMALL_STATE(15)] = 597,
-  [SMALL_STATE(16)] = 624,
-  [SMALL_STATE(17)] = 645,
-  [SMALL_STATE(18)] = 666,
-  [SMALL_STATE(19)] = 683,
-  [SMALL_STATE(20)] = 700,
-  [SMALL_STATE(21)] = 717,
-  [SMALL_STATE(22)] = 734,
-  [SMALL_STATE(23)] = 751,
-  [SMALL_STATE(24)] = 768,
-  [SMALL_STATE(25)] = 785,
-  [SMALL_STATE(26)] = 802,
-  [SMALL_STATE(27)] = 819,
-  [SMALL_STATE(28)] = 836,
-  [SMALL_STATE(29)] = 853,
-  [SMALL_STATE(30)] = 870,
-  [SMALL_STATE(31)] = 887,
-  [SMALL_STATE(32)] = 908,
-  [SMALL_STATE(33)] = 927,
-  [SMALL_STATE(34)] = 954,
-  [SMALL_STATE(35)] = 975,
-  [SMALL_STATE(36)] = 1002,
-  [SMALL_STATE(37)] = 1023,
-  [SMALL_STATE(38)] = 1040,
-  [SMALL_STATE(39)] = 1057,
-  [SMALL_STATE(40)] = 1074,
-  [SMALL_STATE(41)] = 1091,
-  [SMALL_STATE(42)] = 1108,
-  [SMALL_STATE(43)] = 1125,
-  [SMALL_STATE(44)] = 1142,
-  [SMALL_STATE(45)] = 1159,
-  [SMALL_STATE(46)] = 1176,
-  [SMALL_STATE(47)] = 1193,
-  [SMALL_STATE(48)] = 1210,
-  [SMALL_STATE(49)] = 1227,
-  [SMALL_STATE(50)] = 1244,
-  [SMALL_STATE(51)] = 1261,
-  [SMALL_STATE(52)] = 1277,
-  [SMALL_STATE(53)] = 1293,
-  [SMALL_STATE(54)] = 1315,
-  [SMALL_STATE(55)] = 1331,
-  [SMALL_STATE(56)] = 1347,
-  [SMALL_STATE(57)] = 1363,
-  [SMALL_STATE(58)] = 1379,
-  [SMALL_STATE(59)] = 1395,
-  [SMALL_STATE(60)] = 1411,
-  [SMALL_STATE(61)] = 1426,
-  [SMALL_STATE(62)] = 1441,
-  [SMALL_STATE(63)] = 1458,
-  [SMALL_STATE(64)] = 1475,
-  [SMALL_STATE(65)] = 1490,
-  [SMALL_STATE(66)] = 1505,
-  [SMALL_STATE(67)] = 1527,
-  [SMALL_STATE(68)] = 1549,
-  [SMALL_STATE(69)] = 1567,
-  [SMALL_STATE(70)] = 1585,
-  [SMALL_STATE(71)] = 1605,
-  [SMALL_STATE(72)] = 1621,
-  [SMALL_STATE(73)] = 1641,
-  [SMALL_STATE(74)] = 1659,
-  [SMALL_STATE(75)] = 1673,
-  [SMALL_STATE(76)] = 1690,
-  [SMALL_STATE(77)] = 1707,
-  [SMALL_STATE(78)] = 1724,
-  [SMALL_STATE(79)] = 1741,
-  [SMALL_STATE(80)] = 1758,
-  [SMALL_STATE(81)] = 1775,
-  [SMALL_STATE(82)] = 1792,
-  [SMALL_STATE(83)] = 1803,
-  [SMALL_STATE(84)] = 1820,
-  [SMALL_STATE(85)] = 1837,
-  [SMALL_STATE(86)] = 1854,
-  [SMALL_STATE(87)] = 1871,
-  [SMALL_STATE(88)] = 1888,
-  [SMALL_STATE(89)] = 1905,
-  [SMALL_STATE(90)] = 1922,
-  [SMALL_STATE(91)] = 1939,
-  [SMALL_STATE(92)] = 1956,
-  [SMALL_STATE(93)] = 1973,
-  [SMALL_STATE(94)] = 1990,
-  [SMALL_STATE(95)] = 2007,
-  [SMALL_STATE(96)] = 2020,
-  [SMALL_STATE(97)] = 2037,
-  [SMALL_STATE(98)] = 2054,
-  [SMALL_STATE(99)] = 2071,
-  [SMALL_STATE(100)] = 2088,
-  [SMALL_STATE(101)] = 2100,
-  [SMALL_STATE(102)] = 2112,
-  [SMALL_STATE(103)] = 2122,
-  [SMALL_STATE(104)] = 2132,
-  [SMALL_STATE(105)] = 2142,
-  [SMALL_STATE(106)] = 2152,
-  [SMALL_STATE(107)] = 2162,
-  [SMALL_STATE(108)] = 2178,
-  [SMALL_STATE(109)] = 2188,
-  [SMALL_STATE(110)] = 2202,
-  [SMALL_STATE(111)] = 2216,
-  [SMALL_STATE(112)] = 2226,
-  [SMALL_STATE(113)] = 2240,
-  [SMALL_STATE(114)] = 2252,
-  [SMALL_STATE(115)] = 2266,
-  [SMALL_STATE(116)] = 2278,
-  [SMALL_STATE(117)] = 2288,
-  [SMALL_STATE(118)] = 2300,
-  [SMALL_STATE(119)] = 2312,
-  [SMALL_STATE(120)] = 2324,
-  [SMALL_STATE(121)] = 2334,
-  [SMALL_STATE(122)] = 2344,
-  [SMALL_STATE(123)] = 2356,
-  [SMALL_STATE(124)] = 2368,
-  [SMALL_STATE(125)] = 2380,
-  [SMALL_STATE(126)] = 2396,
-  [SMALL_STATE(127)] = 2406,
-  [SMALL_STATE(128)] = 2416,
-  [SMALL_STATE(129)] = 2428,
-  [SMALL_STATE(130)] = 2438,
-  [SMALL_STATE(131)] = 2448,
-  [SMALL_STATE(132)] = 2460,
-  [SMALL_STATE(133)] = 2472,
-  [SMALL_STATE(134)] = 2484,
-  [SMALL_STATE(135)] = 2496,
-  [SMALL_STATE(136)] = 2508,
-  [SMALL_STATE(137)] = 2520,
-  [SMALL_STATE(138)] = 2534,
-  [SMALL_STATE(139)] = 2546,
-  [SMALL_STATE(140)] = 2558,
-  [SMALL_STATE(141)] = 2570,
-  [SMALL_STATE(142)] = 2582,
-  [SMALL_STATE(143)] = 2594,
-  [SMALL_STATE(144)] = 2606,
-  [SMALL_STATE(145)] = 2618,
-  [SMALL_STATE(146)] = 2630,
-  [SMALL_STATE(147)] = 2642,
-  [SMALL_STATE(148)] = 2654,
-  [SMALL_STATE(149)] = 2666,
-  [SMALL_STATE(150)] = 2678,
-  [SMALL_STATE(151)] = 2691,
-  [SMALL_STATE(152)] = 2700,
-  [SMALL_STATE(153)] = 2713,
-  [SMALL_STATE(154)] = 2726,
-  [SMALL_STATE(155)] = 2736,
-  [SMALL_STATE(156)] = 2746,
-  [SMALL_STATE(157)] = 2756,
-  [SMALL_STATE(158)] = 2766,
-  [SMALL_STATE(159)] = 2774,
-  [SMALL_STATE(160)] = 2784,
-  [SMALL_STATE(161)] = 2794,
-  [SMALL_STATE(162)] = 2804,
-  [SMALL_STATE(163)] = 2811,
-  [SMALL_STATE(164)] = 2818,
-  [SMALL_STATE(165)] = 2825,
-  [SMALL_STATE(166)] = 2832,
-  [SMALL_STATE(167)] = 2839,
-  [SMALL_STATE(168)] = 2846,
-  [SMALL_STATE(169)] = 2853,
-  [SMALL_STATE(170)] = 2860,
-  [SMALL_STATE(171)] = 2867,
-  [SMALL_STATE(172)] = 2874,
-  [SMALL_STATE(173)] = 2881,
-  [SMALL_STATE(174)] = 2888,
-  [SMALL_STATE(175)] = 2895,
-  [SMALL_STATE(176)] = 2902,
-  [SMALL_STATE(177)] = 2909,
-  [SMALL_STATE(178)] = 2916,
-  [SMALL_STATE(179)] = 2923,
-  [SMALL_STATE(180)] = 2930,
-  [SMALL_STATE(181)] = 2937,
-  [SMALL_STATE(182)] = 2944,
-  [SMALL_STATE(183)] = 2951,
-  [SMALL_STATE(184)] = 2958,
-  [SMALL_STATE(185)] = 2965,
-  [SMALL_STATE(186)] = 2972,
-  [SMALL_STATE(187)] = 2979,
-  [SMALL_STATE(188)] = 2986,
-  [SMALL_STATE(189)] = 2993,
-  [SMALL_STATE(190)] = 3000,
-  [SMALL_STATE(191)] = 3007,
-  [SMALL_STATE(192)] = 3014,
-  [SMALL_STATE(193)] = 3021,
-  [SMALL_STATE(194)] = 3028,
-  [SMALL_STATE(195)] = 3035,
-  [SMALL_STATE(196)] = 3042,
-  [SMALL_STATE(197)] = 3049,
-  [SMALL_STATE(198)] = 3056,
-  [SMALL_STATE(199)] = 3063,
-  [SMALL_STATE(200)] = 3070,
-  [SMALL_STATE(201)] = 3077,
-  [SMALL_STATE(202)] = 3084,
-  [SMALL_STATE(203)] = 3091,
-  [SMALL_STATE(204)] = 3098,
+  [SMALL_STATE(3)] = 81,
+  [SMALL_STATE(4)] = 162,
+  [SMALL_STATE(5)] = 236,
+  [SMALL_STATE(6)] = 310,
+  [SMALL_STATE(7)] = 384,
+  [SMALL_STATE(8)] = 447,
+  [SMALL_STATE(9)] = 508,
+  [SMALL_STATE(10)] = 537,
+  [SMALL_STATE(11)] = 559,
+  [SMALL_STATE(12)] = 581,
+  [SMALL_STATE(13)] = 603,
+  [SMALL_STATE(14)] = 625,
+  [SMALL_STATE(15)] = 642,
+  [SMALL_STATE(16)] = 659,
+  [SMALL_STATE(17)] = 686,
+  [SMALL_STATE(18)] = 707,
+  [SMALL_STATE(19)] = 726,
+  [SMALL_STATE(20)] = 743,
+  [SMALL_STATE(21)] = 770,
+  [SMALL_STATE(22)] = 791,
+  [SMALL_STATE(23)] = 808,
+  [SMALL_STATE(24)] = 825,
+  [SMALL_STATE(25)] = 842,
+  [SMALL_STATE(26)] = 859,
+  [SMALL_STATE(27)] = 876,
+  [SMALL_STATE(28)] = 893,
+  [SMALL_STATE(29)] = 910,
+  [SMALL_STATE(30)] = 927,
+  [SMALL_STATE(31)] = 944,
+  [SMALL_STATE(32)] = 961,
+  [SMALL_STATE(33)] = 978,
+  [SMALL_STATE(34)] = 995,
+  [SMALL_STATE(35)] = 1012,
+  [SMALL_STATE(36)] = 1029,
+  [SMALL_STATE(37)] = 1046,
+  [SMALL_STATE(38)] = 1067,
+  [SMALL_STATE(39)] = 1094,
+  [SMALL_STATE(40)] = 1115,
+  [SMALL_STATE(41)] = 1132,
+  [SMALL_STATE(42)] = 1159,
+  [SMALL_STATE(43)] = 1180,
+  [SMALL_STATE(44)] = 1197,
+  [SMALL_STATE(45)] = 1214,
+  [SMALL_STATE(46)] = 1231,
+  [SMALL_STATE(47)] = 1248,
+  [SMALL_STATE(48)] = 1265,
+  [SMALL_STATE(49)] = 1282,
+  [SMALL_STATE(50)] = 1299,
+  [SMALL_STATE(51)] = 1316,
+  [SMALL_STATE(52)] = 1333,
+  [SMALL_STATE(53)] = 1350,
+  [SMALL_STATE(54)] = 1367,
+  [SMALL_STATE(55)] = 1384,
+  [SMALL_STATE(56)] = 1401,
+  [SMALL_STATE(57)] = 1422,
+  [SMALL_STATE(58)] = 1438,
+  [SMALL_STATE(59)] = 1454,
+  [SMALL_STATE(60)] = 1470,
+  [SMALL_STATE(61)] = 1486,
+  [SMALL_STATE(62)] = 1502,
+  [SMALL_STATE(63)] = 1518,
+  [SMALL_STATE(64)] = 1534,
+  [SMALL_STATE(65)] = 1550,
+  [SMALL_STATE(66)] = 1566,
+  [SMALL_STATE(67)] = 1582,
+  [SMALL_STATE(68)] = 1597,
+  [SMALL_STATE(69)] = 1612,
+  [SMALL_STATE(70)] = 1627,
+  [SMALL_STATE(71)] = 1642,
+  [SMALL_STATE(72)] = 1657,
+  [SMALL_STATE(73)] = 1674,
+  [SMALL_STATE(74)] = 1691,
+  [SMALL_STATE(75)] = 1706,
+  [SMALL_STATE(76)] = 1722,
+  [SMALL_STATE(77)] = 1744,
+  [SMALL_STATE(78)] = 1762,
+  [SMALL_STATE(79)] = 1780,
+  [SMALL_STATE(80)] = 1802,
+  [SMALL_STATE(81)] = 1822,
+  [SMALL_STATE(82)] = 1844,
+  [SMALL_STATE(83)] = 1866,
+  [SMALL_STATE(84)] = 1888,
+  [SMALL_STATE(85)] = 1902,
+  [SMALL_STATE(86)] = 1920,
+  [SMALL_STATE(87)] = 1938,
+  [SMALL_STATE(88)] = 1958,
+  [SMALL_STATE(89)] = 1976,
+  [SMALL_STATE(90)] = 1994,
+  [SMALL_STATE(91)] = 2016,
+  [SMALL_STATE(92)] = 2034,
+  [SMALL_STATE(93)] = 2052,
+  [SMALL_STATE(94)] = 2069,
+  [SMALL_STATE(95)] = 2086,
+  [SMALL_STATE(96)] = 2103,
+  [SMALL_STATE(97)] = 2120,
+  [SMALL_STATE(98)] = 2137,
+  [SMALL_STATE(99)] = 2154,
+  [SMALL_STATE(100)] = 2171,
+  [SMALL_STATE(101)] = 2188,
+  [SMALL_STATE(102)] = 2201,
+  [SMALL_STATE(103)] = 2218,
+  [SMALL_STATE(104)] = 2235,
+  [SMALL_STATE(105)] = 2252,
+  [SMALL_STATE(106)] = 2269,
+  [SMALL_STATE(107)] = 2286,
+  [SMALL_STATE(108)] = 2303,
+  [SMALL_STATE(109)] = 2320,
+  [SMALL_STATE(110)] = 2337,
+  [SMALL_STATE(111)] = 2354,
+  [SMALL_STATE(112)] = 2371,
+  [SMALL_STATE(113)] = 2388,
+  [SMALL_STATE(114)] = 2405,
+  [SMALL_STATE(115)] = 2422,
+  [SMALL_STATE(116)] = 2433,
+  [SMALL_STATE(117)] = 2450,
+  [SMALL_STATE(118)] = 2462,
+  [SMALL_STATE(119)] = 2472,
+  [SMALL_STATE(120)] = 2482,
+  [SMALL_STATE(121)] = 2492,
+  [SMALL_STATE(122)] = 2506,
+  [SMALL_STATE(123)] = 2516,
+  [SMALL_STATE(124)] = 2528,
+  [SMALL_STATE(125)] = 2540,
+  [SMALL_STATE(126)] = 2552,
+  [SMALL_STATE(127)] = 2564,
+  [SMALL_STATE(128)] = 2576,
+  [SMALL_STATE(129)] = 2588,
+  [SMALL_STATE(130)] = 2600,
+  [SMALL_STATE(131)] = 2612,
+  [SMALL_STATE(132)] = 2624,
+  [SMALL_STATE(133)] = 2636,
+  [SMALL_STATE(134)] = 2648,
+  [SMALL_STATE(135)] = 2660,
+  [SMALL_STATE(136)] = 2672,
+  [SMALL_STATE(137)] = 2682,
+  [SMALL_STATE(138)] = 2696,
+  [SMALL_STATE(139)] = 2706,
+  [SMALL_STATE(140)] = 2716,
+  [SMALL_STATE(141)] = 2728,
+  [SMALL_STATE(142)] = 2740,
+  [SMALL_STATE(143)] = 2752,
+  [SMALL_STATE(144)] = 2764,
+  [SMALL_STATE(145)] = 2778,
+  [SMALL_STATE(146)] = 2788,
+  [SMALL_STATE(147)] = 2802,
+  [SMALL_STATE(148)] = 2812,
+  [SMALL_STATE(149)] = 2826,
+  [SMALL_STATE(150)] = 2838,
+  [SMALL_STATE(151)] = 2848,
+  [SMALL_STATE(152)] = 2858,
+  [SMALL_STATE(153)] = 2868,
+  [SMALL_STATE(154)] = 2878,
+  [SMALL_STATE(155)] = 2888,
+  [SMALL_STATE(156)] = 2898,
+  [SMALL_STATE(157)] = 2908,
+  [SMALL_STATE(158)] = 2922,
+  [SMALL_STATE(159)] = 2934,
+  [SMALL_STATE(160)] = 2946,
+  [SMALL_STATE(161)] = 2958,
+  [SMALL_STATE(162)] = 2970,
+  [SMALL_STATE(163)] = 2982,
+  [SMALL_STATE(164)] = 2994,
+  [SMALL_STATE(165)] = 3006,
+  [SMALL_STATE(166)] = 3018,
+  [SMALL_STATE(167)] = 3030,
+  [SMALL_STATE(168)] = 3042,
+  [SMALL_STATE(169)] = 3054,
+  [SMALL_STATE(170)] = 3066,
+  [SMALL_STATE(171)] = 3076,
+  [SMALL_STATE(172)] = 3085,
+  [SMALL_STATE(173)] = 3094,
+  [SMALL_STATE(174)] = 3105,
+  [SMALL_STATE(175)] = 3114,
+  [SMALL_STATE(176)] = 3127,
+  [SMALL_STATE(177)] = 3140,
+  [SMALL_STATE(178)] = 3153,
+  [SMALL_STATE(179)] = 3166,
+  [SMALL_STATE(180)] = 3175,
+  [SMALL_STATE(181)] = 3185,
+  [SMALL_STATE(182)] = 3195,
+  [SMALL_STATE(183)] = 3205,
+  [SMALL_STATE(184)] = 3215,
+  [SMALL_STATE(185)] = 3225,
+  [SMALL_STATE(186)] = 3235,
+  [SMALL_STATE(187)] = 3243,
+  [SMALL_STATE(188)] = 3253,
+  [SMALL_STATE(189)] = 3261,
+  [SMALL_STATE(190)] = 3271,
+  [SMALL_STATE(191)] = 3279,
+  [SMALL_STATE(192)] = 3287,
+  [SMALL_STATE(193)] = 3297,
+  [SMALL_STATE(194)] = 3304,
+  [SMALL_STATE(195)] = 3311,
+  [SMALL_STATE(196)] = 3318,
+  [SMALL_STATE(197)] = 3325,
+  [SMALL_STATE(198)] = 3332,
+  [SMALL_STATE(199)] = 3339,
+  [SMALL_STATE(200)] = 3346,
+  [SMALL_STATE(201)] = 3353,
+  [SMALL_STATE(202)] = 3360,
+  [SMALL_STATE(203)] = 3367,
+  [SMALL_STATE(204)] = 3374,
+  [SMALL_STATE(205)] = 3381,
+  [SMALL_STATE(206)] = 3388,
+  [SMALL_STATE(207)] = 3395,
+  [SMALL_STATE(208)] = 3402,
+  [SMALL_STATE(209)] = 3409,
+  [SMALL_STATE(210)] = 3416,
+  [SMALL_STATE(211)] = 3423,
+  [SMALL_STATE(212)] = 3430,
+  [SMALL_STATE(213)] = 3437,
+  [SMALL_STATE(214)] = 3444,
+  [SMALL_STATE(215)] = 3451,
+  [SMALL_STATE(216)] = 3458,
+  [SMALL_STATE(217)] = 3465,
+  [SMALL_STATE(218)] = 3472,
+  [SMALL_STATE(219)] = 3479,
+  [SMALL_STATE(220)] = 3486,
+  [SMALL_STATE(221)] = 3493,
+  [SMALL_STATE(222)] = 3500,
+  [SMALL_STATE(223)] = 3507,
+  [SMALL_STATE(224)] = 3514,
+  [SMALL_STATE(225)] = 3521,
+  [SMALL_STATE(226)] = 3528,
+  [SMALL_STATE(227)] = 3535,
+  [SMALL_STATE(228)] = 3542,
+  [SMALL_STATE(229)] = 3549,
+  [SMALL_STATE(230)] = 3556,
+  [SMALL_STATE(231)] = 3563,
+  [SMALL_STATE(232)] = 3570,
+  [SMALL_STATE(233)] = 3577,
+  [SMALL_STATE(234)] = 3584,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -6958,270 +8486,314 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [7] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(32),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(53),
-  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(74),
-  [19] = {.entry = {.count = 1, .reusable = false}}, SHIFT(190),
-  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(194),
-  [23] = {.entry = {.count = 1, .reusable = false}}, SHIFT(191),
-  [25] = {.entry = {.count = 1, .reusable = false}}, SHIFT(137),
-  [27] = {.entry = {.count = 1, .reusable = false}}, SHIFT(193),
-  [29] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 1, 0, 3),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [33] = {.entry = {.count = 1, .reusable = false}}, SHIFT(113),
-  [35] = {.entry = {.count = 1, .reusable = false}}, SHIFT(115),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
-  [43] = {.entry = {.count = 1, .reusable = false}}, SHIFT(131),
-  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [49] = {.entry = {.count = 1, .reusable = false}}, SHIFT(136),
-  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
-  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [57] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 1, 0, 3),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [61] = {.entry = {.count = 1, .reusable = false}}, SHIFT(100),
-  [63] = {.entry = {.count = 1, .reusable = false}}, SHIFT(138),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [69] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
-  [71] = {.entry = {.count = 1, .reusable = false}}, SHIFT(142),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [77] = {.entry = {.count = 1, .reusable = false}}, SHIFT(145),
-  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [85] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 1),
-  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 1),
-  [95] = {.entry = {.count = 1, .reusable = false}}, SHIFT(3),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
-  [99] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
-  [101] = {.entry = {.count = 1, .reusable = false}}, SHIFT(174),
-  [103] = {.entry = {.count = 1, .reusable = false}}, SHIFT(175),
-  [105] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
-  [107] = {.entry = {.count = 1, .reusable = false}}, SHIFT(176),
-  [109] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [111] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [113] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
-  [116] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 12),
-  [118] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 12),
-  [120] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
-  [122] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(197),
-  [125] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(167),
-  [128] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(177),
-  [131] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(159),
-  [134] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram_alt, 3, 0, 28),
-  [136] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram_alt, 3, 0, 28),
-  [138] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 1, 0, 0),
-  [140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [142] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 1, 0, 0),
+  [7] = {.entry = {.count = 1, .reusable = false}}, SHIFT(3),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(18),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(123),
+  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(84),
+  [19] = {.entry = {.count = 1, .reusable = false}}, SHIFT(225),
+  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(222),
+  [23] = {.entry = {.count = 1, .reusable = false}}, SHIFT(224),
+  [25] = {.entry = {.count = 1, .reusable = false}}, SHIFT(144),
+  [27] = {.entry = {.count = 1, .reusable = false}}, SHIFT(231),
+  [29] = {.entry = {.count = 1, .reusable = false}}, SHIFT(213),
+  [31] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
+  [33] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 1, 0, 3),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [39] = {.entry = {.count = 1, .reusable = false}}, SHIFT(158),
+  [41] = {.entry = {.count = 1, .reusable = false}}, SHIFT(159),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [49] = {.entry = {.count = 1, .reusable = false}}, SHIFT(163),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
+  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [55] = {.entry = {.count = 1, .reusable = false}}, SHIFT(166),
+  [57] = {.entry = {.count = 1, .reusable = true}}, SHIFT(167),
+  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(168),
+  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
+  [63] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 1, 0, 3),
+  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [69] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
+  [71] = {.entry = {.count = 1, .reusable = false}}, SHIFT(125),
+  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
+  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
+  [79] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
+  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
+  [85] = {.entry = {.count = 1, .reusable = false}}, SHIFT(132),
+  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
+  [89] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
+  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 1),
+  [95] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 1),
+  [99] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [101] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [103] = {.entry = {.count = 1, .reusable = false}}, SHIFT(2),
+  [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
+  [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat2, 1, 0, 0),
+  [109] = {.entry = {.count = 1, .reusable = false}}, SHIFT(199),
+  [111] = {.entry = {.count = 1, .reusable = false}}, SHIFT(200),
+  [113] = {.entry = {.count = 1, .reusable = false}}, SHIFT(140),
+  [115] = {.entry = {.count = 1, .reusable = false}}, SHIFT(201),
+  [117] = {.entry = {.count = 1, .reusable = false}}, SHIFT(202),
+  [119] = {.entry = {.count = 1, .reusable = false}}, SHIFT(182),
+  [121] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [123] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [125] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
+  [128] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 12),
+  [130] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 12),
+  [132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 13),
+  [134] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 13),
+  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_double_circle, 3, 0, 31),
+  [138] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_double_circle, 3, 0, 31),
+  [140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram_alt, 3, 0, 31),
+  [142] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram_alt, 3, 0, 31),
   [144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_edge_statement, 2, 0, 0),
-  [146] = {.entry = {.count = 1, .reusable = false}}, SHIFT(197),
-  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(167),
-  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(177),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [146] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
+  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(171),
+  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(172),
+  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
   [154] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 2, 0, 0),
-  [156] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 2, 0, 0),
-  [158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
-  [160] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(154),
-  [163] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
-  [165] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rectangle, 3, 0, 28),
-  [167] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rectangle, 3, 0, 28),
-  [169] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_round, 3, 0, 28),
-  [171] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_round, 3, 0, 28),
-  [173] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stadium, 3, 0, 28),
-  [175] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_stadium, 3, 0, 28),
-  [177] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subroutine, 3, 0, 28),
-  [179] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_subroutine, 3, 0, 28),
-  [181] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cylinder, 3, 0, 28),
-  [183] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_cylinder, 3, 0, 28),
-  [185] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_circle, 3, 0, 28),
-  [187] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_circle, 3, 0, 28),
-  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_asymmetric, 3, 0, 28),
-  [191] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_asymmetric, 3, 0, 28),
-  [193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rhombus, 3, 0, 28),
-  [195] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rhombus, 3, 0, 28),
-  [197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hexagon, 3, 0, 28),
-  [199] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_hexagon, 3, 0, 28),
-  [201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram, 3, 0, 28),
-  [203] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram, 3, 0, 28),
-  [205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid, 3, 0, 28),
-  [207] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid, 3, 0, 28),
-  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid_alt, 3, 0, 28),
-  [211] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid_alt, 3, 0, 28),
-  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [215] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 1, 0, 2),
-  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
-  [219] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(155),
-  [222] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_double_circle, 3, 0, 28),
-  [224] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_double_circle, 3, 0, 28),
-  [226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 11),
-  [228] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 11),
-  [230] = {.entry = {.count = 1, .reusable = false}}, SHIFT(88),
-  [232] = {.entry = {.count = 1, .reusable = false}}, SHIFT(7),
-  [234] = {.entry = {.count = 1, .reusable = false}}, SHIFT(109),
-  [236] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [238] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_shorthand, 2, 0, 0),
-  [240] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_shorthand, 2, 0, 0),
-  [242] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 21),
-  [244] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 21),
-  [246] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_group, 1, 0, 0),
-  [248] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node_group, 1, 0, 0),
-  [250] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
-  [252] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_statement, 1, 0, 0),
-  [254] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 2, 0, 8),
-  [256] = {.entry = {.count = 1, .reusable = false}}, SHIFT(179),
-  [258] = {.entry = {.count = 1, .reusable = false}}, SHIFT(127),
-  [260] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 3, 0, 18),
-  [262] = {.entry = {.count = 1, .reusable = false}}, SHIFT(106),
-  [264] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 2, 0, 8),
-  [266] = {.entry = {.count = 1, .reusable = false}}, SHIFT(192),
-  [268] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27),
-  [270] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27), SHIFT_REPEAT(179),
-  [273] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 18),
-  [275] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27),
-  [277] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 27), SHIFT_REPEAT(192),
-  [280] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 15),
-  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [284] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
-  [290] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 1),
-  [292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [294] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 14),
-  [296] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(7),
-  [299] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0),
-  [301] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
-  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [305] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(8),
-  [308] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 5),
-  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
-  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [314] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 5),
-  [316] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 14),
-  [318] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 0),
-  [320] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 15),
-  [322] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 1),
-  [324] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
-  [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 4),
-  [328] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 4),
-  [330] = {.entry = {.count = 1, .reusable = false}}, SHIFT(180),
-  [332] = {.entry = {.count = 1, .reusable = false}}, SHIFT(156),
-  [334] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction, 1, 0, 0),
-  [336] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 22),
-  [338] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 23),
-  [340] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 4, 0, 24),
-  [342] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 4, 0, 26),
-  [344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [346] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction_statement, 2, 0, 7),
-  [348] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 2, 0, 9),
-  [350] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_style_statement, 2, 0, 9),
-  [352] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
-  [354] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 2, 0, 10),
-  [356] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 2, 0, 9),
-  [358] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_click_statement, 2, 0, 9),
-  [360] = {.entry = {.count = 1, .reusable = false}}, SHIFT(130),
-  [362] = {.entry = {.count = 1, .reusable = false}}, SHIFT(198),
-  [364] = {.entry = {.count = 1, .reusable = false}}, SHIFT(199),
-  [366] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 7, 0, 31),
-  [368] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_link_style, 1, 0, 0),
-  [370] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
-  [372] = {.entry = {.count = 1, .reusable = false}}, SHIFT(195),
-  [374] = {.entry = {.count = 1, .reusable = false}}, SHIFT(200),
-  [376] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 3, 0, 0),
-  [378] = {.entry = {.count = 1, .reusable = false}}, SHIFT(157),
-  [380] = {.entry = {.count = 1, .reusable = false}}, SHIFT(162),
-  [382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [384] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 3, 0, 16),
-  [386] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 17),
-  [388] = {.entry = {.count = 1, .reusable = false}}, SHIFT(202),
-  [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 3, 0, 19),
-  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 3, 0, 20),
-  [394] = {.entry = {.count = 1, .reusable = false}}, SHIFT(203),
-  [396] = {.entry = {.count = 1, .reusable = false}}, SHIFT(165),
-  [398] = {.entry = {.count = 1, .reusable = false}}, SHIFT(182),
-  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(166),
-  [402] = {.entry = {.count = 1, .reusable = false}}, SHIFT(163),
-  [404] = {.entry = {.count = 1, .reusable = false}}, SHIFT(164),
-  [406] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 1, 0, 0),
-  [408] = {.entry = {.count = 1, .reusable = false}}, SHIFT(181),
-  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(204),
-  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(183),
-  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(184),
-  [416] = {.entry = {.count = 1, .reusable = false}}, SHIFT(185),
-  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(186),
-  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(187),
-  [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(188),
-  [424] = {.entry = {.count = 1, .reusable = false}}, SHIFT(189),
-  [426] = {.entry = {.count = 1, .reusable = false}}, SHIFT(160),
-  [428] = {.entry = {.count = 1, .reusable = false}}, SHIFT(161),
-  [430] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 25),
-  [432] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 25), SHIFT_REPEAT(173),
-  [435] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 2, 0, 6),
-  [437] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
-  [439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [441] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [445] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [451] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 9),
-  [453] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 1, 0, 13),
-  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
-  [463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [467] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [475] = {.entry = {.count = 1, .reusable = false}}, SHIFT(170),
-  [477] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [481] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 4, 0, 30),
-  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [491] = {.entry = {.count = 1, .reusable = false}}, SHIFT(171),
-  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(110),
-  [521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
-  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
-  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(114),
-  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [531] = {.entry = {.count = 1, .reusable = false}}, SHIFT(169),
-  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [539] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 3, 0, 29),
-  [541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [158] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 2, 0, 0),
+  [160] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 1, 0, 2),
+  [162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
+  [164] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shape_data, 2, 0, 0),
+  [166] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_shape_data, 2, 0, 0),
+  [168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0),
+  [170] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(179),
+  [173] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(171),
+  [176] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(172),
+  [179] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0), SHIFT_REPEAT(173),
+  [182] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
+  [184] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(181),
+  [187] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0),
+  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shape_data, 3, 0, 0),
+  [191] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_shape_data, 3, 0, 0),
+  [193] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rectangle, 3, 0, 31),
+  [195] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rectangle, 3, 0, 31),
+  [197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_round, 3, 0, 31),
+  [199] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_round, 3, 0, 31),
+  [201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stadium, 3, 0, 31),
+  [203] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_stadium, 3, 0, 31),
+  [205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subroutine, 3, 0, 31),
+  [207] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_subroutine, 3, 0, 31),
+  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [211] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_cylinder, 3, 0, 31),
+  [213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_circle, 3, 0, 31),
+  [215] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_circle, 3, 0, 31),
+  [217] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_asymmetric, 3, 0, 31),
+  [219] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_asymmetric, 3, 0, 31),
+  [221] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_rhombus, 3, 0, 31),
+  [223] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_rhombus, 3, 0, 31),
+  [225] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_hexagon, 3, 0, 31),
+  [227] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_hexagon, 3, 0, 31),
+  [229] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_parallelogram, 3, 0, 31),
+  [231] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_parallelogram, 3, 0, 31),
+  [233] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid, 3, 0, 31),
+  [235] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid, 3, 0, 31),
+  [237] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_trapezoid_alt, 3, 0, 31),
+  [239] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_trapezoid_alt, 3, 0, 31),
+  [241] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__node_list, 1, 0, 0),
+  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [245] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__node_list, 1, 0, 0),
+  [247] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__node_list_repeat1, 2, 0, 0), SHIFT_REPEAT(180),
+  [250] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 2, 0, 11),
+  [252] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 2, 0, 11),
+  [254] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_shorthand, 2, 0, 0),
+  [256] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_shorthand, 2, 0, 0),
+  [258] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 24),
+  [260] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 24),
+  [262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node, 3, 0, 23),
+  [264] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node, 3, 0, 23),
+  [266] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 2, 0, 0),
+  [268] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_group, 1, 0, 0),
+  [270] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_node_group, 1, 0, 0),
+  [272] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat2, 3, 0, 0),
+  [274] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_edge_statement_repeat2, 3, 0, 0),
+  [276] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_node_statement, 1, 0, 0),
+  [278] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
+  [280] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(207),
+  [283] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(195),
+  [292] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0), SHIFT_REPEAT(77),
+  [295] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_shape_data_repeat1, 2, 0, 0),
+  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
+  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [307] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 19),
+  [309] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 3, 0, 19),
+  [311] = {.entry = {.count = 1, .reusable = false}}, SHIFT(226),
+  [313] = {.entry = {.count = 1, .reusable = false}}, SHIFT(120),
+  [315] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [317] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_class_def, 2, 0, 8),
+  [319] = {.entry = {.count = 1, .reusable = false}}, SHIFT(207),
+  [321] = {.entry = {.count = 1, .reusable = false}}, SHIFT(151),
+  [323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 2, 0, 8),
+  [325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [329] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30),
+  [331] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 30), SHIFT_REPEAT(226),
+  [334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [336] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [340] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 5),
+  [342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [344] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(7),
+  [347] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0),
+  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [353] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat2, 2, 0, 0), SHIFT_REPEAT(8),
+  [356] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 15),
+  [358] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 0),
+  [360] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 16),
+  [362] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 4, 0, 1),
+  [364] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
+  [366] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_class_def_repeat1, 2, 0, 8),
+  [368] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 4),
+  [370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [372] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 4),
+  [374] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [376] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 15),
+  [378] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 5),
+  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 1),
+  [382] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3, 0, 16),
+  [384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
+  [386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [388] = {.entry = {.count = 1, .reusable = false}}, SHIFT(194),
+  [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 26),
+  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 4, 0, 27),
+  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 4, 0, 29),
+  [396] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
+  [398] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_accessibility_statement, 2, 0, 2),
+  [400] = {.entry = {.count = 1, .reusable = false}}, SHIFT(154),
+  [402] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 4, 0, 22),
+  [404] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [406] = {.entry = {.count = 1, .reusable = false}}, SHIFT(157),
+  [408] = {.entry = {.count = 1, .reusable = false}}, SHIFT(197),
+  [410] = {.entry = {.count = 1, .reusable = false}}, SHIFT(198),
+  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(204),
+  [414] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
+  [416] = {.entry = {.count = 1, .reusable = false}}, SHIFT(208),
+  [418] = {.entry = {.count = 1, .reusable = false}}, SHIFT(229),
+  [420] = {.entry = {.count = 1, .reusable = false}}, SHIFT(221),
+  [422] = {.entry = {.count = 1, .reusable = false}}, SHIFT(219),
+  [424] = {.entry = {.count = 1, .reusable = false}}, SHIFT(196),
+  [426] = {.entry = {.count = 1, .reusable = false}}, SHIFT(193),
+  [428] = {.entry = {.count = 1, .reusable = false}}, SHIFT(189),
+  [430] = {.entry = {.count = 1, .reusable = false}}, SHIFT(192),
+  [432] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_property, 3, 0, 33),
+  [434] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 7, 0, 35),
+  [436] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_link_style, 1, 0, 0),
+  [438] = {.entry = {.count = 1, .reusable = false}}, SHIFT(147),
+  [440] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_style_statement, 2, 0, 9),
+  [442] = {.entry = {.count = 1, .reusable = false}}, SHIFT(152),
+  [444] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_click_statement, 2, 0, 9),
+  [446] = {.entry = {.count = 1, .reusable = false}}, SHIFT(153),
+  [448] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 1, 0, 0),
+  [450] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction_statement, 2, 0, 7),
+  [452] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 2, 0, 9),
+  [454] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link_style, 2, 0, 10),
+  [456] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 2, 0, 9),
+  [458] = {.entry = {.count = 1, .reusable = false}}, SHIFT(232),
+  [460] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_statement, 3, 0, 17),
+  [462] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_class_def, 3, 0, 18),
+  [464] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_style_statement, 3, 0, 20),
+  [466] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_click_statement, 3, 0, 21),
+  [468] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 22),
+  [470] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_accessibility_statement, 3, 0, 2),
+  [472] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_direction, 1, 0, 0),
+  [474] = {.entry = {.count = 1, .reusable = false}}, SHIFT(209),
+  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(210),
+  [478] = {.entry = {.count = 1, .reusable = false}}, SHIFT(211),
+  [480] = {.entry = {.count = 1, .reusable = false}}, SHIFT(212),
+  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(234),
+  [484] = {.entry = {.count = 1, .reusable = false}}, SHIFT(214),
+  [486] = {.entry = {.count = 1, .reusable = false}}, SHIFT(215),
+  [488] = {.entry = {.count = 1, .reusable = false}}, SHIFT(216),
+  [490] = {.entry = {.count = 1, .reusable = false}}, SHIFT(217),
+  [492] = {.entry = {.count = 1, .reusable = false}}, SHIFT(218),
+  [494] = {.entry = {.count = 1, .reusable = false}}, SHIFT(183),
+  [496] = {.entry = {.count = 1, .reusable = false}}, SHIFT(184),
+  [498] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_subgraph, 4, 0, 25),
+  [500] = {.entry = {.count = 1, .reusable = false}}, SHIFT(227),
+  [502] = {.entry = {.count = 1, .reusable = false}}, SHIFT(228),
+  [504] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 1, 0, 14),
+  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [508] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flowchart_header, 2, 0, 6),
+  [510] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
+  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [516] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28),
+  [518] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 28), SHIFT_REPEAT(223),
+  [521] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0),
+  [523] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_edge_statement_repeat1, 2, 0, 0), SHIFT_REPEAT(178),
+  [526] = {.entry = {.count = 1, .reusable = false}}, SHIFT(220),
+  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [540] = {.entry = {.count = 1, .reusable = false}}, SHIFT(155),
+  [542] = {.entry = {.count = 1, .reusable = false}}, SHIFT(233),
+  [544] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 4, 0, 34),
+  [546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
+  [548] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_link, 3, 0, 32),
+  [550] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [552] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [554] = {.entry = {.count = 1, .reusable = false}}, SHIFT(138),
+  [556] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_class_statement_repeat1, 2, 0, 9),
+  [558] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [560] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [562] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [564] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [566] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
+  [568] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [570] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [572] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [576] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
+  [578] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [580] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [582] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [588] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [592] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [594] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [596] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [598] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [600] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [602] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [604] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [606] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [608] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [610] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [612] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
+  [614] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [616] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [618] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [620] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [622] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [626] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [628] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [630] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [632] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
+  [634] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
+  [636] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
 };
 
 #ifdef __cplusplus
@@ -7266,10 +8838,11 @@ TS_PUBLIC const TSLanguage *tree_sitter_dfd(void) {
     .keyword_capture_token = sym_identifier,
     .primary_state_ids = ts_primary_state_ids,
     .name = "dfd",
-    .max_reserved_word_set_size = 0,
+    .reserved_words = &ts_reserved_words[0][0],
+    .max_reserved_word_set_size = 1,
     .metadata = {
       .major_version = 0,
-      .minor_version = 0,
+      .minor_version = 1,
       .patch_version = 0,
     },
   };

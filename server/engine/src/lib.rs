@@ -11,6 +11,7 @@ pub mod diagram;
 pub mod document;
 pub mod finding;
 pub mod fix;
+pub mod ide;
 pub mod knowledge;
 pub mod line_index;
 pub mod risk;

@@ -291,6 +291,23 @@ fn workspace_diagnostics_cover_open_and_closed_files() {
         .map(|i| &i["kind"])
         .collect();
     assert!(kinds.iter().all(|k| *k == "unchanged"), "{again:#}");
+    // A closed file changed on disk: reported again, from its new text.
+    std::fs::write(&closed, "# Closed\n\n## Threat model\n\nTBD\n").expect("write");
+    let changed = client
+        .request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .expect("workspace/diagnostic");
+    let report = changed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["uri"] == file_uri(&closed))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(report["kind"], "full", "{changed:#}");
+    assert!(!codes(report["items"].as_array().unwrap()).contains(&"TM001".to_string()));
 }
 
 #[test]
@@ -387,8 +404,9 @@ fn each_quick_fix_removes_its_finding_and_touches_only_its_target() {
             applied += 1;
         }
     }
-    // TM002 (1), TM020 (2), TM021 (1), TM031 (1).
-    assert_eq!(applied, 5);
+    // TM002 (1), TM020 (2), TM021 (1), TM031 (1), and "Suppress … here" for each of the
+    // four findings.
+    assert_eq!(applied, 9);
 }
 
 /// The lines before the first edit and after the last are the same in both texts.
@@ -540,8 +558,8 @@ fn a_quick_fix_for_an_outdated_diagnostic_is_not_offered() {
         vec![fresh],
         Some(vec!["quickfix"]),
     );
-    assert_eq!(actions.len(), 1);
-    assert_eq!(actions[0]["title"], "Replace with High");
+    let titles: Vec<&Value> = actions.iter().map(|a| &a["title"]).collect();
+    assert_eq!(titles, ["Replace with High", "Suppress TM031 here…"]);
     assert_eq!(
         actions[0]["edit"]["documentChanges"][0]["textDocument"]["version"],
         2

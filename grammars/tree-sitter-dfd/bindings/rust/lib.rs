@@ -26,4 +26,7 @@ pub const HIGHLIGHTS_QUERY: &str = include_str!("../../queries/highlights.scm");
 
 /// An injection query for the *markdown* grammar (tree-sitter-md's block grammar): it
 /// hands the content of ```` ```mermaid ```` fences to this grammar, named `dfd`.
-pub const INJECTIONS_QUERY: &str = include_str!("../../queries/injections.scm");
+pub const INJECTIONS_QUERY: &str = include_str!("../../markdown/injections.scm");
+
+#[cfg(test)]
+mod tests;

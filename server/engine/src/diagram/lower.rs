@@ -243,8 +243,10 @@ impl<'t> Builder<'t> {
             let (Some(from), Some(to)) = (groups.get(i), groups.get(i + 1)) else {
                 continue;
             };
-            let arrow = link
-                .child_by_field_name("arrow")
+            // `a <-- label --> b` keeps the opening half in `arrow_start`.
+            let arrow_start = link
+                .child_by_field_name("arrow_start")
+                .or_else(|| link.child_by_field_name("arrow"))
                 .map_or("", |n| self.slice(n));
             let label = link
                 .child_by_field_name("label")
@@ -259,7 +261,7 @@ impl<'t> Builder<'t> {
                         to: b,
                         label: label.clone(),
                         range: TextRange::new(start, end),
-                        bidirectional: arrow.starts_with('<'),
+                        bidirectional: arrow_start.starts_with('<'),
                         crosses_boundary: false,
                     });
                 }
@@ -411,6 +413,31 @@ pub fn clean_label(raw: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Where to report a MISSING node: a missing `end` at its subgraph's `subgraph` keyword
+/// (the subgraph that was never closed); anything else right after what precedes it (the
+/// arrow whose target is missing, the label whose bracket is not closed), not at the
+/// start of the next line where the parser noticed.
+fn missing_at(node: Node<'_>) -> TextRange {
+    if node.kind() == "end"
+        && let Some(keyword) = node.parent().and_then(|p| p.child(0))
+    {
+        return TextRange::from(keyword.byte_range());
+    }
+    // The missing node may be the first of its own parents (a node inside a group):
+    // climb until something precedes it.
+    let mut current = node;
+    let at = loop {
+        if let Some(previous) = current.prev_sibling() {
+            break previous.end_byte().min(node.start_byte());
+        }
+        match current.parent() {
+            Some(parent) => current = parent,
+            None => break node.start_byte(),
+        }
+    };
+    TextRange::new(at, at)
+}
+
 /// Every ERROR and MISSING node, first ones first.
 fn errors(text: &str, root: Node<'_>) -> Vec<SyntaxError> {
     let mut out = Vec::new();
@@ -423,9 +450,8 @@ fn errors(text: &str, root: Node<'_>) -> Vec<SyntaxError> {
             break;
         }
         if node.is_missing() {
-            let at = node.start_byte();
             out.push(SyntaxError {
-                range: TextRange::new(at, at),
+                range: missing_at(node),
                 message: match node.kind() {
                     "identifier" => "Mermaid expects a node id here.".to_string(),
                     "end" => "Mermaid expects `end` here, to close the subgraph.".to_string(),
@@ -539,7 +565,7 @@ mod tests {
     #[test]
     fn flows_chains_groups_and_boundary_crossing() {
         let md = fenced(
-            "flowchart LR\n  user[/User/] -->|login| api\n  subgraph vpc [VPC]\n    api[API] & worker((Worker)) --> db[(DB)] -.-> replica[(Replica)]\n  end\n  api <-->|sync| partner[/Partner/]\n",
+            "flowchart LR\n  user[/User/] -->|login| api\n  subgraph vpc [VPC]\n    api[API] & worker((Worker)) --> db[(DB)] -.-> replica[(Replica)]\n  end\n  api <-->|sync| partner[/Partner/]\n  partner <-- \"audit copy\" --> api\n",
         );
         let d = diagram(&md);
         let flows: Vec<(String, Option<&str>, bool, bool)> = (0..d.flows.len())
@@ -561,6 +587,7 @@ mod tests {
                 ("Worker → DB".to_string(), None, false, false),
                 ("DB → Replica".to_string(), None, false, false),
                 ("API → Partner".to_string(), Some("sync"), true, true),
+                ("Partner → API".to_string(), Some("audit copy"), true, true),
             ]
         );
         // A flow's range runs from its source node to its target node.
@@ -669,8 +696,20 @@ mod tests {
             d.errors
         );
 
+        // A missing `end` is reported at the subgraph it would close.
         let unclosed = fenced("flowchart LR\n  subgraph vpc\n    a --> b\n");
-        assert!(!diagram(&unclosed).errors.is_empty());
+        let d = diagram(&unclosed);
+        assert_eq!(
+            d.errors.first().map(|e| e.range.slice(&unclosed)),
+            Some("subgraph"),
+            "{:?}",
+            d.errors
+        );
+        // A dangling arrow before `end`: right after the arrow, not on the `end` line.
+        let dangling = fenced("flowchart LR\n  subgraph vpc\n    a -->\n  end\n");
+        let d = diagram(&dangling);
+        let at = d.errors.first().map(|e| e.range.start).unwrap_or(0);
+        assert!(dangling[..at].ends_with("a -->"), "{:?}", d.errors);
     }
 
     #[test]

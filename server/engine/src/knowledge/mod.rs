@@ -8,6 +8,8 @@
 //! so parsing them cannot fail at run time. A team's own methodology file goes through
 //! [`Methodology::from_toml`], whose errors name the problem.
 
+pub mod editor;
+
 use crate::stride::StrideCategory;
 use serde::Deserialize;
 use std::sync::OnceLock;

@@ -7,9 +7,9 @@
 
 use super::{Context, LinkRole, RuleMeta, edits, placeholder};
 use crate::diagram::{Element, ElementKind, coverage};
-use crate::document::assets::InventoryShape;
+use crate::document::assets::{AssetInventory, InventoryShape};
 use crate::document::ids::{self, is_asset_id, leading_asset_id, match_key};
-use crate::document::{Asset, Threat};
+use crate::document::{Asset, Document, Threat};
 use crate::finding::{Applicability, Finding, FindingData, Fix, Level};
 use crate::span::TextRange;
 
@@ -98,11 +98,16 @@ const MAX_PARTS_IN_NAME: usize = 8;
 /// names one asset (`Keys, certificates and tokens`) is one reference; otherwise the
 /// parts are joined greedily, so that a name holding a separator is not split.
 pub fn resolve_targets(cx: &Context<'_>, t: &Threat) -> Vec<TargetRef> {
-    let inv = &cx.doc.assets;
+    resolve_target_refs(cx.text, cx.doc, t)
+}
+
+/// [`resolve_targets`] without a rule context, for the editor features.
+pub fn resolve_target_refs(text: &str, doc: &Document, t: &Threat) -> Vec<TargetRef> {
+    let inv = &doc.assets;
     let Some(cell) = &t.target_cell else {
         return Vec::new();
     };
-    let raw_cell = cell.range.slice(cx.text);
+    let raw_cell = cell.range.slice(text);
     if t.targets.is_empty()
         || placeholder::only_placeholders(raw_cell)
         || NO_TARGET.contains(&match_key(raw_cell).as_str())
@@ -111,7 +116,7 @@ pub fn resolve_targets(cx: &Context<'_>, t: &Threat) -> Vec<TargetRef> {
     }
     let index_of = |a: &Asset| inv.assets.iter().position(|b| std::ptr::eq(a, b));
     if let Some(i) = inv.find(&cell.value).and_then(index_of) {
-        let (clean, lead) = ids::clean_ref(cell.range.slice(cx.text));
+        let (clean, lead) = ids::clean_ref(cell.range.slice(text));
         let start = cell.range.start + lead;
         return vec![TargetRef {
             value: clean.to_string(),
@@ -128,12 +133,12 @@ pub fn resolve_targets(cx: &Context<'_>, t: &Threat) -> Vec<TargetRef> {
         let last = parts.len().min(i + MAX_PARTS_IN_NAME);
         let joined = (i + 1..last).rev().find_map(|j| {
             let range = TextRange::new(parts[i].range.start, parts[j].range.end);
-            let asset = inv.find(range.slice(cx.text)).and_then(index_of)?;
+            let asset = inv.find(range.slice(text)).and_then(index_of)?;
             Some((j, range, asset))
         });
         if let Some((j, range, asset)) = joined {
             out.push(TargetRef {
-                value: range.slice(cx.text).to_string(),
+                value: range.slice(text).to_string(),
                 range,
                 resolution: Resolution::Asset(asset),
             });
@@ -142,12 +147,12 @@ pub fn resolve_targets(cx: &Context<'_>, t: &Threat) -> Vec<TargetRef> {
         }
         let part = &parts[i];
         i += 1;
-        if is_placeholder(cx.text, part.range)
+        if is_placeholder(text, part.range)
             || NO_TARGET.contains(&match_key(&part.value).as_str())
         {
             continue;
         }
-        let resolution = match find_lenient(cx, &part.value).and_then(index_of) {
+        let resolution = match find_lenient(inv, &part.value).and_then(index_of) {
             Some(asset) => Resolution::Asset(asset),
             None if is_asset_id(&part.value) => Resolution::DanglingId,
             None => Resolution::Unlisted,
@@ -163,8 +168,7 @@ pub fn resolve_targets(cx: &Context<'_>, t: &Threat) -> Vec<TargetRef> {
 
 /// The asset a single reference names, allowing the ways writers decorate one:
 /// `Orders replica (A1)`, `A1 (Orders replica)`, `A1 Orders replica`, `the orders replica`.
-fn find_lenient<'a>(cx: &'a Context<'_>, reference: &str) -> Option<&'a Asset> {
-    let inv = &cx.doc.assets;
+fn find_lenient<'a>(inv: &'a AssetInventory, reference: &str) -> Option<&'a Asset> {
     if let Some(a) = inv.find(reference) {
         return Some(a);
     }

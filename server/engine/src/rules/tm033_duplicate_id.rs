@@ -69,8 +69,10 @@ fn report(
     out: &mut Vec<Finding>,
 ) {
     let mut first: BTreeMap<String, &Spanned<String>> = BTreeMap::new();
-    // Each duplicate gets its own new id, so that applying every fix leaves none.
-    let mut taken: Vec<String> = ids.iter().map(|i| i.value.clone()).collect();
+    // Each duplicate gets its own new id, so that applying every fix leaves none: the
+    // first after the highest id, then one more each time (computed once, not per
+    // duplicate: a doc with thousands of duplicates stays linear).
+    let mut next_slot: Option<String> = None;
     for id in ids {
         let key = match_key(&id.value);
         if key.is_empty() {
@@ -82,8 +84,11 @@ fn report(
         };
         let range = exact_range(cx.text, id);
         let line = line_of(cx.text, earlier.range.start);
-        let next = next_free_id(taken.iter().map(String::as_str), prefix);
-        taken.push(next.clone());
+        let next = match next_slot.take() {
+            None => next_free_id(ids.iter().map(|i| i.value.as_str()), prefix),
+            Some(previous) => next_free_id(std::iter::once(previous.as_str()), prefix),
+        };
+        let next = next_slot.insert(next).clone();
         let message = format!(
             "Another {kind} already has the id `{}` (line {line}). Which of the two do references to `{}` mean?",
             id.value, earlier.value

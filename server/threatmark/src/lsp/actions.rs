@@ -1,4 +1,5 @@
-//! Code actions: each finding's fixes as quick fixes bound to its diagnostic,
+//! Code actions: each finding's fixes as quick fixes bound to its diagnostic, plus
+//! "Suppress TMxxx here…" (SPEC §5.1),
 //! `source.fixAll.threatmark` (the safe fixes, in rounds, as `check --fix` applies them)
 //! and the refactor "Generate threat rows from diagram".
 //!
@@ -9,14 +10,18 @@
 
 use super::analysis::Analyzed;
 use super::diagnostics::SOURCE;
+use super::encoding::Positions;
 use std::collections::HashMap;
-use threatmark_engine::{Applicability, Finding, Fix, fix};
+use threatmark_engine::line_index::LineIndex;
+use threatmark_engine::{Applicability, Finding, Fix, fix, ide};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, Diagnostic, DocumentChanges, NumberOrString, OneOf,
+    CodeAction, CodeActionKind, Command, Diagnostic, DocumentChanges, NumberOrString, OneOf,
     OptionalVersionedTextDocumentIdentifier, Range, TextDocumentEdit, TextEdit, WorkspaceEdit,
 };
 
 pub const FIX_ALL: &str = "source.fixAll.threatmark";
+/// The command a suppression's quick fix runs: select a range (`[uri, range]`).
+pub const SELECT_RANGE: &str = "threatmark.selectRange";
 pub const GENERATE_ROWS: &str = "refactor.rewrite.threatmark.generateThreatRows";
 
 /// The quick fixes for the client's diagnostics that are still this version's findings.
@@ -44,8 +49,55 @@ pub fn quick_fixes(
                 ..CodeAction::default()
             });
         }
+        if let Some(suppress) = ide::suppress_fix(&a.analysis, &a.text, finding) {
+            // After the edit, select the `reason` placeholder for the writer to type over
+            // (LSP 3.17 has no snippet edits in code actions; the client runs the command
+            // and the server answers with `window/showDocument`).
+            let fixed = apply(&a.text, &suppress.fix.edits);
+            let index = LineIndex::new(&fixed);
+            let after = Positions {
+                text: &fixed,
+                index: &index,
+                encoding: a.encoding,
+            };
+            let select = Command {
+                title: "Select the reason".into(),
+                command: SELECT_RANGE.into(),
+                arguments: Some(vec![
+                    serde_json::json!(a.uri.as_str()),
+                    serde_json::to_value(after.range(suppress.placeholder)).unwrap_or_default(),
+                ]),
+            };
+            actions.push(CodeAction {
+                title: suppress.fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(edit(a, fix_edits(a, &suppress.fix), document_changes)),
+                command: Some(select),
+                is_preferred: Some(false),
+                ..CodeAction::default()
+            });
+        }
     }
     actions
+}
+
+/// `text` with `edits` (disjoint byte ranges) applied.
+fn apply(text: &str, edits: &[threatmark_engine::Edit]) -> String {
+    let mut sorted: Vec<&threatmark_engine::Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for e in sorted {
+        if e.range.start < at || e.range.end > text.len() {
+            continue;
+        }
+        out.push_str(text.get(at..e.range.start).unwrap_or_default());
+        out.push_str(&e.new_text);
+        at = e.range.end;
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
 }
 
 /// The finding a client's diagnostic stands for in this analysis: by the version and

@@ -62,6 +62,7 @@ pub fn diagnostic(
 }
 
 /// One file's diagnostics from the disk, for `workspace/diagnostic`.
+#[derive(Clone)]
 pub struct DiskReport {
     pub uri: Uri,
     /// Changes when the text or the configuration changes.
@@ -69,12 +70,77 @@ pub struct DiskReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What a scan of the disk depends on: the configuration, the files open in the editor,
+/// and each markdown file's size and modification time.
+#[derive(PartialEq, Eq)]
+struct DiskKey {
+    generation: u64,
+    open: Vec<PathBuf>,
+    files: Vec<(PathBuf, u64, Option<std::time::SystemTime>)>,
+}
+
+/// The last scan, reused while nothing it depends on changed: clients ask for workspace
+/// diagnostics again every few seconds, and walking is far cheaper than analysing.
+#[derive(Default)]
+pub struct DiskCache {
+    last: std::sync::Mutex<Option<(DiskKey, Vec<DiskReport>)>>,
+}
+
+impl DiskCache {
+    /// As [`scan_workspace`], from the cache when no file changed. Blocking.
+    pub fn scan(
+        &self,
+        root: &Path,
+        config: &Arc<Config>,
+        generation: u64,
+        encoding: WideEncoding,
+        open: &HashSet<PathBuf>,
+    ) -> Vec<DiskReport> {
+        let key = walk::collect(&[root.to_path_buf()], root, root)
+            .ok()
+            .map(|(targets, _)| {
+                let mut open: Vec<PathBuf> = open.iter().cloned().collect();
+                open.sort();
+                let files = targets
+                    .iter()
+                    .map(|t| {
+                        let meta = std::fs::metadata(root.join(&t.path)).ok();
+                        (
+                            t.path.clone(),
+                            meta.as_ref().map_or(0, std::fs::Metadata::len),
+                            meta.and_then(|m| m.modified().ok()),
+                        )
+                    })
+                    .collect();
+                DiskKey {
+                    generation,
+                    open,
+                    files,
+                }
+            });
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let (Some(key), Some((cached_key, reports))) = (&key, last.as_ref())
+            && key == cached_key
+        {
+            return reports.clone();
+        }
+        let reports = scan_workspace(root, config, generation, encoding, open);
+        if let Some(key) = key {
+            *last = Some((key, reports.clone()));
+        }
+        reports
+    }
+}
+
 /// The markdown files under `root` that are not open in the editor, analysed from disk
 /// as `check` analyses them (a threat model kept in a linked file with its design doc);
 /// open ones are reported from the editor's text. Files that are not design docs get an
 /// empty report, so a file that stopped being one is cleared. Blocking: run it with
 /// `spawn_blocking`.
-pub fn scan_workspace(
+fn scan_workspace(
     root: &Path,
     config: &Arc<Config>,
     generation: u64,

@@ -8,7 +8,7 @@
 //! ropey's `cr_lines` feature without `unicode_lines`.
 
 use threatmark_engine::TextRange;
-use threatmark_engine::line_index::{LineIndex, WideEncoding};
+use threatmark_engine::line_index::{LineIndex, WideEncoding, WidePosition};
 use tower_lsp_server::ls_types::{InitializeParams, Position, PositionEncodingKind, Range};
 
 /// The encoding to use for a client: UTF-8 if it lists it (no conversion needed at all),
@@ -49,6 +49,15 @@ impl Positions<'_> {
     pub fn range(&self, range: TextRange) -> Range {
         Range::new(self.position(range.start), self.position(range.end))
     }
+
+    /// The byte offset of a client's position, clamped as `LineIndex::from_wide` clamps.
+    pub fn offset(&self, position: Position) -> usize {
+        let wide = WidePosition {
+            line: position.line,
+            col: position.character,
+        };
+        self.index.from_wide(self.text, wide, self.encoding)
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +80,13 @@ mod tests {
         };
         assert_eq!(utf8.position(x), Position::new(0, 14));
         assert_eq!(utf16.position(x), Position::new(0, 12));
+        assert_eq!(utf8.offset(Position::new(0, 14)), x);
+        assert_eq!(utf16.offset(Position::new(0, 12)), x);
+        // Past the end of a CRLF line: before its `\r`.
+        assert_eq!(
+            utf16.offset(Position::new(0, 99)),
+            text.find('\r').unwrap_or_default()
+        );
         // CRLF: the next line starts after both bytes; an offset between them is the
         // end of the first line.
         let next = text.find("next").unwrap_or_default();

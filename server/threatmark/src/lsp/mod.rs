@@ -16,14 +16,19 @@
 
 mod actions;
 mod analysis;
+mod completion;
 mod config;
 mod diagnostics;
 mod documents;
 mod encoding;
 mod guard;
+mod hover;
+mod lens;
 mod log;
+mod navigation;
 mod server;
 mod state;
+mod symbols;
 
 use crate::cli::{CliError, ExitStatus};
 

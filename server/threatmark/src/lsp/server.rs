@@ -9,13 +9,18 @@
 
 use super::actions;
 use super::analysis::{self, Analyzed, Input};
+use super::completion;
 use super::config::{self, Loaded};
 use super::diagnostics;
 use super::documents::OpenDocument;
 use super::encoding;
 use super::guard;
+use super::hover;
+use super::lens;
 use super::log;
+use super::navigation;
 use super::state::{ClientSupport, Doc, State};
+use super::symbols;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -44,6 +49,7 @@ struct Inner {
     /// The configuration file's outcome at `initialize`, reported at `initialized`
     /// (the client accepts notifications only then).
     initial_config: Mutex<Option<Loaded>>,
+    disk: Arc<diagnostics::DiskCache>,
 }
 
 pub fn service() -> (LspService<Backend>, ClientSocket) {
@@ -56,6 +62,7 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
                 serial: AtomicU64::new(1),
                 publish: tokio::sync::Mutex::new(()),
                 initial_config: Mutex::new(None),
+                disk: Arc::default(),
             }),
         }
     });
@@ -142,6 +149,63 @@ impl Backend {
             }
         }
         Ok(Some(a))
+    }
+
+    /// Answers a request about one document: `answer` runs on the analysis of its current
+    /// text, off the async runtime; `None` when the document is not open.
+    async fn on_document<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        uri: &Uri,
+        answer: impl FnOnce(&Analyzed) -> T + Send + 'static,
+    ) -> Result<Option<T>> {
+        let Some(a) = self.analyzed(uri).await? else {
+            return Ok(None);
+        };
+        tokio::task::spawn_blocking(move || answer(&a))
+            .await
+            .map(Some)
+            .map_err(|e| match e.try_into_panic() {
+                Ok(payload) => guard::internal_error(method, &*payload),
+                Err(e) => guard::internal_error(method, &e.to_string()),
+            })
+    }
+
+    async fn do_workspace_symbol(&self, query: String) -> Result<Option<WorkspaceSymbolResponse>> {
+        let (open, root, config, encoding) = {
+            let st = self.state();
+            let open: Vec<Uri> = st.docs.keys().cloned().collect();
+            (open, st.root.clone(), st.config.clone(), st.encoding)
+        };
+        let mut found = Vec::new();
+        let mut open_paths = HashSet::new();
+        for uri in open {
+            if let Some(path) = uri.to_file_path() {
+                open_paths.insert(crate::walk::normalize(&path));
+            }
+            let q = query.clone();
+            let symbols = self
+                .on_document("workspace/symbol", &uri, move |a| {
+                    let mut out = Vec::new();
+                    let symbols = threatmark_engine::ide::document_symbols(&a.analysis, &a.text);
+                    symbols::workspace_symbols(&a.uri, &a.positions(), symbols, &q, &mut out);
+                    out
+                })
+                .await?;
+            found.extend(symbols.unwrap_or_default());
+        }
+        if let Some(root) = root {
+            let disk = tokio::task::spawn_blocking(move || {
+                symbols::disk_symbols(&root, &config, encoding, &open_paths, &query)
+            })
+            .await
+            .map_err(|e| match e.try_into_panic() {
+                Ok(payload) => guard::internal_error("workspace/symbol", &*payload),
+                Err(e) => guard::internal_error("workspace/symbol", &e.to_string()),
+            })?;
+            found.extend(disk);
+        }
+        Ok(Some(WorkspaceSymbolResponse::Nested(found)))
     }
 
     /// Publishes the diagnostics of `uri` at `version` after `delay`, unless a newer
@@ -326,8 +390,9 @@ impl Backend {
             ));
         }
         if let Some(root) = root {
+            let disk = self.inner.disk.clone();
             let scanned = tokio::task::spawn_blocking(move || {
-                diagnostics::scan_workspace(&root, &config, generation, encoding, &open_paths)
+                disk.scan(&root, &config, generation, encoding, &open_paths)
             })
             .await
             .map_err(|e| match e.try_into_panic() {
@@ -647,6 +712,181 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         guard::request("textDocument/codeAction", self.do_code_action(params)).await
     }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        guard::request("textDocument/hover", async {
+            let position = p.position;
+            let answer = self
+                .on_document("textDocument/hover", &p.text_document.uri, move |a| {
+                    hover::hover(a, position)
+                })
+                .await?;
+            Ok(answer.flatten())
+        })
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        guard::request("textDocument/completion", async {
+            let position = p.position;
+            let snippets = self.support().snippets;
+            let items = self
+                .on_document("textDocument/completion", &p.text_document.uri, move |a| {
+                    completion::completions(a, position, snippets)
+                })
+                .await?;
+            Ok(items.map(CompletionResponse::Array))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        guard::request("textDocument/documentSymbol", async {
+            let symbols = self
+                .on_document(
+                    "textDocument/documentSymbol",
+                    &params.text_document.uri,
+                    symbols::document_symbols,
+                )
+                .await?;
+            Ok(symbols.map(DocumentSymbolResponse::Nested))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        guard::request("workspace/symbol", self.do_workspace_symbol(params.query)).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        guard::request("textDocument/codeLens", async {
+            self.on_document(
+                "textDocument/codeLens",
+                &params.text_document.uri,
+                lens::code_lens,
+            )
+            .await
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        guard::request("textDocument/foldingRange", async {
+            self.on_document(
+                "textDocument/foldingRange",
+                &params.text_document.uri,
+                lens::folding_ranges,
+            )
+            .await
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        guard::request("textDocument/definition", async {
+            let position = p.position;
+            let found = self
+                .on_document("textDocument/definition", &p.text_document.uri, move |a| {
+                    navigation::definition(a, position)
+                })
+                .await?;
+            Ok(found.flatten().map(GotoDefinitionResponse::Scalar))
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let include = params.context.include_declaration;
+        guard::request("textDocument/references", async {
+            let position = p.position;
+            self.on_document("textDocument/references", &p.text_document.uri, move |a| {
+                navigation::references(a, position, include)
+            })
+            .await
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        guard::request("textDocument/prepareRename", async {
+            let position = params.position;
+            let found = self
+                .on_document(
+                    "textDocument/prepareRename",
+                    &params.text_document.uri,
+                    move |a| navigation::prepare_rename(a, position),
+                )
+                .await?;
+            Ok(found.flatten())
+        })
+        .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        guard::request("textDocument/rename", async {
+            let position = p.position;
+            let document_changes = self.support().document_changes;
+            let new_name = params.new_name;
+            let edit = self
+                .on_document("textDocument/rename", &p.text_document.uri, move |a| {
+                    navigation::rename(a, position, &new_name, document_changes)
+                })
+                .await?;
+            edit.transpose()
+        })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        guard::request("workspace/executeCommand", async {
+            if params.command != actions::SELECT_RANGE {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                    "unknown command `{}`",
+                    params.command
+                )));
+            }
+            let mut args = params.arguments.into_iter();
+            let uri = args
+                .next()
+                .and_then(|v| serde_json::from_value::<Uri>(v).ok());
+            let range = args
+                .next()
+                .and_then(|v| serde_json::from_value::<Range>(v).ok());
+            let (Some(uri), Some(range)) = (uri, range) else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "threatmark.selectRange takes a URI and a range",
+                ));
+            };
+            let shown = ShowDocumentParams {
+                uri,
+                external: None,
+                take_focus: Some(true),
+                selection: Some(range),
+            };
+            if let Err(e) = self.client.show_document(shown).await {
+                log::warning(&format!("window/showDocument failed: {}", e.message));
+            }
+            Ok(None)
+        })
+        .await
+    }
 }
 
 fn capabilities(encoding: threatmark_engine::line_index::WideEncoding) -> ServerCapabilities {
@@ -665,6 +905,27 @@ fn capabilities(encoding: threatmark_engine::line_index::WideEncoding) -> Server
             workspace_diagnostics: true,
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(completion::TRIGGERS.iter().map(|t| t.to_string()).collect()),
+            ..CompletionOptions::default()
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![actions::SELECT_RANGE.into()],
+            ..ExecuteCommandOptions::default()
+        }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![
                 CodeActionKind::QUICKFIX,

@@ -28,6 +28,7 @@ pub struct ClientSupport {
     pub configuration: bool,
     pub watch_files_dynamically: bool,
     pub document_changes: bool,
+    pub snippets: bool,
 }
 
 impl ClientSupport {
@@ -50,6 +51,13 @@ impl ClientSupport {
             document_changes: ws
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)
+                .unwrap_or(false),
+            snippets: caps
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
                 .unwrap_or(false),
         }
     }

@@ -109,6 +109,7 @@ impl Client {
             "synchronization": {"dynamicRegistration": false},
             "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source", "source.fixAll", "refactor"]}}},
             "publishDiagnostics": {"versionSupport": true},
+            "completion": {"completionItem": {"snippetSupport": true}},
         });
         if options.pull {
             text_document["diagnostic"] = json!({"dynamicRegistration": false});
@@ -462,4 +463,20 @@ pub fn without_version(diagnostics: &[Value]) -> Vec<Value> {
             d
         })
         .collect()
+}
+
+/// The UTF-16 position `delta` bytes after the `nth` (0-based) occurrence of `needle`.
+pub fn find(text: &str, needle: &str, nth: usize, delta: usize) -> [u32; 2] {
+    let at = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, _)| i + delta)
+        .unwrap_or_else(|| panic!("{needle:?} #{nth} is not in the text"));
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..at].matches('\n').count() as u32;
+    [line, text[line_start..at].encode_utf16().count() as u32]
+}
+
+pub fn position(at: [u32; 2]) -> Value {
+    json!({"line": at[0], "character": at[1]})
 }
