@@ -11,6 +11,16 @@ if vim.fn.has('nvim-0.10') == 0 then
   return
 end
 
+-- Diagnostics link to `threatmark://explain/CODE` (their codeDescription); reading such
+-- a buffer shows what `threatmark explain CODE` prints.
+vim.api.nvim_create_autocmd('BufReadCmd', {
+  group = vim.api.nvim_create_augroup('threatmark_explain', { clear = true }),
+  pattern = 'threatmark://explain/*',
+  callback = function(args)
+    require('threatmark').read_explanation(args.buf, args.match)
+  end,
+})
+
 if vim.g.threatmark_autostart ~= false then
   require('threatmark').enable()
 end

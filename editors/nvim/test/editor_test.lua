@@ -149,6 +149,22 @@ test('a code action applied through the API removes its diagnostic', function()
   end)
 end)
 
+test('the link of a diagnostic opens the rule text', function()
+  local href
+  for _, d in ipairs(vim.diagnostic.get(design_buf)) do
+    if d.code == 'TM020' then
+      href = d.user_data.lsp.codeDescription.href
+    end
+  end
+  assert(href == 'threatmark://explain/TM020', tostring(href))
+  vim.cmd.edit(href)
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  assert(text:find('TM020', 1, true) and text:find('## What it does', 1, true), text)
+  -- A buffer of nofile type: no server attaches to the explanation.
+  assert(vim.bo.buftype == 'nofile')
+  vim.cmd.buffer(design_buf)
+end)
+
 test('a markdown file that is not a design doc gets no diagnostics', function()
   local buf = open(readme)
   wait_for('the client on the README', function()

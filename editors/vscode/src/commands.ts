@@ -59,3 +59,16 @@ export async function portfolioReport(binary: string, folder: string): Promise<{
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The rule documentation a diagnostic links to: the server's `codeDescription` is
+ * `threatmark://explain/TM020`, and what it stands for is `threatmark explain TM020`.
+ */
+export async function explainText(binary: string, uri: string): Promise<string> {
+  const match = /^threatmark:\/\/explain\/([A-Za-z0-9_-]+)$/.exec(uri);
+  if (!match) {
+    return `${uri} is not a threatmark explanation.`;
+  }
+  const result = await run(binary, ['explain', match[1]], undefined);
+  return result.code === 0 ? result.stdout : result.stderr.trim() || `threatmark explain exited with ${result.code}`;
+}

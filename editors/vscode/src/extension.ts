@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { clientOptions } from './client';
-import { portfolioReport, threatModelTemplate } from './commands';
+import { explainText, portfolioReport, threatModelTemplate } from './commands';
 import { type FoundServer, locateServer } from './server';
 
 let client: LanguageClient | undefined;
@@ -30,7 +30,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   };
 
+  // Diagnostics link to `threatmark://explain/CODE`; opening one shows the rule's text.
+  const explanations: vscode.TextDocumentContentProvider = {
+    provideTextDocumentContent: (uri) =>
+      server ? explainText(server.path, uri.toString()) : 'The threatmark server was not found; see the threatmark output.',
+  };
   context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider('threatmark', explanations),
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (doc.uri.scheme === 'threatmark') {
+        void vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+      }
+    }),
     vscode.commands.registerCommand('threatmark.restartServer', async () => {
       const old = client;
       client = undefined;

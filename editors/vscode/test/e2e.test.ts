@@ -25,7 +25,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { DOCUMENT_SELECTOR, configurationAnswer } from '../src/client';
-import { portfolioReport, threatModelTemplate } from '../src/commands';
+import { explainText, portfolioReport, threatModelTemplate } from '../src/commands';
 import { findServer, isExecutable } from '../src/server';
 
 const fixtures = path.resolve(__dirname, '../../../test-fixtures');
@@ -178,6 +178,13 @@ describe('the extension against the real server', () => {
       assert.equal(d.source, 'threatmark');
       assert.match(String(d.codeDescription?.href), new RegExp(String(d.code)));
     }
+  });
+
+  it('opens the rule text a diagnostic links to', async () => {
+    const diagnostic = (await pull(designUri)).find((d) => d.code === 'TM020');
+    const text = await explainText(binary(), String(diagnostic?.codeDescription?.href));
+    assert.match(text, /TM020/);
+    assert.match(text, /## What it does/);
   });
 
   it('gives a markdown file that is not a design doc no diagnostics', async () => {

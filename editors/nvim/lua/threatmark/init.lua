@@ -33,6 +33,10 @@ function M.server_config()
 end
 
 local function start_on(buf)
+  -- Only buffers of files (an explanation buffer is `nofile`).
+  if vim.bo[buf].buftype ~= '' then
+    return
+  end
   local c = M.config
   local name = vim.api.nvim_buf_get_name(buf)
   vim.lsp.start({
@@ -82,6 +86,23 @@ function M.enable()
     })
   end
   start_on_loaded()
+end
+
+--- Fills `buf` with the rule text that `uri` (`threatmark://explain/TM020`) stands for.
+function M.read_explanation(buf, uri)
+  local code = uri:match('^threatmark://explain/([%w_-]+)$')
+  local lines
+  if not code then
+    lines = { uri .. ' is not a threatmark explanation.' }
+  else
+    local out = vim.system({ M.config.cmd[1], 'explain', code }, { text = true }):wait()
+    lines = vim.split(vim.trim(out.code == 0 and out.stdout or (out.stderr or '')), '\n')
+  end
+  vim.bo[buf].modifiable = true
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].filetype = 'markdown'
 end
 
 --- Stops the running clients so the next `enable` starts them with the new config.
