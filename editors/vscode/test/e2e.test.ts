@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import {
+  type CancellationToken,
   type CodeAction,
   type ConfigurationParams,
   type Diagnostic,
@@ -24,7 +25,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
-import { DOCUMENT_SELECTOR, configurationAnswer } from '../src/client';
+import { clientOptions, configurationAnswer } from '../src/client';
 import { explainText, portfolioReport, threatModelTemplate } from '../src/commands';
 import { findServer, isExecutable } from '../src/server';
 
@@ -46,10 +47,15 @@ function binary(): string {
   return found.path;
 }
 
+/** The extension's client options, built as the extension builds them. */
+const options = clientOptions(vscode.window.createOutputChannel('threatmark', { log: true }));
+
 /** Whether the extension's document selector sends this document to the server. */
 function selected(uri: string, languageId: string): boolean {
   const scheme = uri.slice(0, uri.indexOf(':'));
-  return DOCUMENT_SELECTOR.some((f) => f.scheme === scheme && f.language === languageId);
+  return (options.documentSelector ?? []).some(
+    (f) => typeof f !== 'string' && 'scheme' in f && f.scheme === scheme && f.language === languageId,
+  );
 }
 
 /** Applies LSP edits (UTF-16 positions, as negotiated) to a text. */
@@ -104,9 +110,14 @@ describe('the extension against the real server', () => {
       new StreamMessageReader(server.stdout!),
       new StreamMessageWriter(server.stdin!),
     );
-    connection.onRequest('workspace/configuration', (params: ConfigurationParams) => {
+    // Answered by the extension's own middleware, as the language client would.
+    const configuration = options.middleware?.workspace?.configuration;
+    assert.ok(configuration, 'the extension answers workspace/configuration');
+    connection.onRequest('workspace/configuration', (params: ConfigurationParams, token: CancellationToken) => {
       configurationRequests.push(params);
-      return configurationAnswer(params, (section) => vscode.workspace.getConfiguration(section));
+      return configuration(params, token, () => {
+        throw new Error('the middleware answers without the default handler');
+      });
     });
     connection.onRequest('workspace/diagnostic/refresh', () => {
       refreshes += 1;
@@ -124,8 +135,8 @@ describe('the extension against the real server', () => {
       processId: process.pid,
       rootUri: root,
       workspaceFolders: [{ uri: root, name: 'fixtures' }],
-      // The extension sends none: settings travel by workspace/configuration.
-      initializationOptions: undefined,
+      // None: settings travel by workspace/configuration.
+      initializationOptions: options.initializationOptions,
       capabilities: {
         general: { positionEncodings: ['utf-16'] },
         workspace: {
