@@ -46,15 +46,18 @@ export async function threatModelTemplate(binary: string): Promise<{ text: strin
  * the binary's own explanation of why not (an older binary says the report is not
  * available yet).
  */
-export async function portfolioReport(binary: string, folder: string): Promise<{ html: string } | { error: string }> {
+export async function portfolioReport(binary: string, folder: string): Promise<{ html: string; problems?: string } | { error: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threatmark-report-'));
   const file = path.join(dir, 'report.html');
   try {
     const result = await run(binary, ['report', '--format', 'html', '-o', file, '.'], folder);
-    if (result.code !== 0 || !fs.existsSync(file)) {
+    // A file it could not read makes `report` exit with an error after writing the report
+    // on the others: show that report, and the error beside it.
+    if (!fs.existsSync(file)) {
       return { error: result.stderr.trim() || `threatmark report exited with ${result.code}` };
     }
-    return { html: fs.readFileSync(file, 'utf8') };
+    const problems = result.code === 0 ? undefined : result.stderr.trim();
+    return { html: fs.readFileSync(file, 'utf8'), problems };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -88,6 +88,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         enableScripts: true,
       });
       panel.webview.html = report.html;
+      if (report.problems) {
+        output.warn(report.problems);
+        void vscode.window.showWarningMessage(`threatmark: some files were left out of the report: ${report.problems}`);
+      }
     }),
   );
 
