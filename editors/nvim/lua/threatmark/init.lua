@@ -48,8 +48,7 @@ local function start_on(buf)
 end
 
 --- Starts the server on the loaded buffers of its filetypes: those opened before the
---- plugin was enabled. (`vim.lsp.enable` does this only once Neovim has entered its main
---- loop, so not in a `-l` script, and not while a restarted client is still stopping.)
+--- plugin was enabled (0.10; on 0.11 `vim.lsp.enable` does it).
 local function start_on_loaded()
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
     if
@@ -66,15 +65,14 @@ end
 function M.enable()
   if vim.fn.executable(M.config.cmd[1]) == 0 then
     -- Reported by :checkhealth threatmark; no error on every markdown buffer.
-    M.missing = M.config.cmd[1]
     return
   end
-  M.missing = nil
   vim.api.nvim_clear_autocmds({ group = group })
   if vim.fn.has('nvim-0.11') == 1 then
     -- Assigned, not merged: `vim.lsp.config(name, cfg)` would merge lists index by index,
     -- keeping stale root markers or filetypes after a setup{} that shortens them.
     vim.lsp.config['threatmark'] = M.server_config()
+    -- Also starts the server on the buffers already loaded.
     vim.lsp.enable('threatmark')
   else
     vim.api.nvim_create_autocmd('FileType', {
@@ -84,8 +82,8 @@ function M.enable()
         start_on(args.buf)
       end,
     })
+    start_on_loaded()
   end
-  start_on_loaded()
 end
 
 --- Fills `buf` with the rule text that `uri` (`threatmark://explain/TM020`) stands for.
@@ -144,7 +142,8 @@ function M.setup(opts)
     end
   end
   -- A client keeps the cmd and settings it started with: stop the running ones and
-  -- start again once they are gone (vim.lsp.start would otherwise reuse them).
+  -- start again once they have exited (starting while they were still stopping left
+  -- buffers without a client).
   stop_clients()
   when_stopped(M.enable)
 end
