@@ -29,17 +29,48 @@ impl From<At> for Position {
 
 #[derive(Arbitrary, Debug)]
 enum Op {
-    Open { doc: u8, version: i32, text: String },
+    Open {
+        doc: u8,
+        version: i32,
+        text: String,
+    },
     /// Open one of the seed-like design docs, so edits and requests land in a real
     /// threat model rather than in random text only.
-    OpenTemplate { doc: u8, which: u8 },
-    Change { doc: u8, version: i32, range: Option<(At, At)>, text: String },
-    Close { doc: u8 },
-    Hover { doc: u8, at: At },
-    Completion { doc: u8, at: At },
-    CodeAction { doc: u8, start: At, end: At },
-    Definition { doc: u8, at: At },
-    Rename { doc: u8, at: At, new_name: String },
+    OpenTemplate {
+        doc: u8,
+        which: u8,
+    },
+    Change {
+        doc: u8,
+        version: i32,
+        range: Option<(At, At)>,
+        text: String,
+    },
+    Close {
+        doc: u8,
+    },
+    Hover {
+        doc: u8,
+        at: At,
+    },
+    Completion {
+        doc: u8,
+        at: At,
+    },
+    CodeAction {
+        doc: u8,
+        start: At,
+        end: At,
+    },
+    Definition {
+        doc: u8,
+        at: At,
+    },
+    Rename {
+        doc: u8,
+        at: At,
+        new_name: String,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -62,7 +93,12 @@ fn message(op: Op) -> Message {
             version: 0,
             text: TEMPLATES[usize::from(which) % TEMPLATES.len()].to_string(),
         },
-        Op::Change { doc, version, range, text } => Message::Change {
+        Op::Change {
+            doc,
+            version,
+            range,
+            text,
+        } => Message::Change {
             doc,
             version,
             range: range.map(|(a, b)| (a.into(), b.into())),

@@ -241,6 +241,11 @@ fn exit_without_shutdown_is_status_1() {
     let mut raw = initialized();
     raw.send(notification("exit", Value::Null));
     assert_eq!(raw.exit_status().code(), Some(1));
+    // Also when the client closes stdin right behind it.
+    let mut raw = initialized();
+    raw.send(notification("exit", Value::Null));
+    raw.close_stdin();
+    assert_eq!(raw.exit_status().code(), Some(1));
 }
 
 #[test]
@@ -252,15 +257,15 @@ fn exit_before_initialize_is_status_1() {
 
 #[test]
 fn the_end_of_stdin_ends_the_server() {
-    // Without `shutdown`: status 1, as for `exit` alone.
+    // The client is gone: the server ends cleanly (status 0), with or without
+    // `shutdown` (status 1 is for an `exit` notification without it).
     let mut raw = initialized();
     raw.send(notification(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": URI, "languageId": "markdown", "version": 1, "text": DOC}}),
     ));
     raw.close_stdin();
-    assert_eq!(raw.exit_status().code(), Some(1));
-    // After `shutdown`: status 0.
+    assert_eq!(raw.exit_status().code(), Some(0));
     let mut raw = initialized();
     raw.send(request(2, "shutdown", Value::Null));
     raw.response(2);

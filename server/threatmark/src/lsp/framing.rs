@@ -11,6 +11,8 @@
 
 use super::log;
 use serde::Deserialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
 
@@ -24,14 +26,15 @@ const NEEDLE: &[u8] = b"Content-Length";
 /// What tower-lsp-server decodes a body as (its `Message` is private).
 #[derive(Deserialize)]
 #[serde(untagged)]
-#[allow(dead_code)] // Only whether it deserializes matters.
 enum Message {
+    #[allow(dead_code)] // Only whether it deserializes matters.
     Response(Response),
     Request(Request),
 }
 
 enum Next {
-    Frame(Vec<u8>),
+    /// A body, and whether it is the `exit` notification.
+    Frame(Vec<u8>, bool),
     Bad(String),
     End,
 }
@@ -106,7 +109,11 @@ impl<R: AsyncRead + Unpin> Frames<R> {
             }
             let body: Vec<u8> = self.buf.drain(..length).collect();
             return match serde_json::from_slice::<Message>(&body) {
-                Ok(_) => Next::Frame(body),
+                Ok(Message::Request(r)) => {
+                    let exit = r.method() == "exit";
+                    Next::Frame(body, exit)
+                }
+                Ok(Message::Response(_)) => Next::Frame(body, false),
                 Err(e) => Next::Bad(format!("a body that is no JSON-RPC message ({e})")),
             };
         }
@@ -155,7 +162,13 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Copies the well-formed frames of `input` to `output` until `input` ends or `output`
 /// is closed; then closes `output`, which ends the session as the end of stdin does.
-pub async fn forward(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+/// `exit` is set when the `exit` notification passes (the session then ends by it, not
+/// by the end of input, which matters for the exit status).
+pub async fn forward(
+    input: impl AsyncRead + Unpin,
+    mut output: impl AsyncWrite + Unpin,
+    exit: Arc<AtomicBool>,
+) {
     let mut frames = Frames {
         input,
         buf: Vec::new(),
@@ -163,7 +176,10 @@ pub async fn forward(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite 
     };
     loop {
         match frames.next().await {
-            Next::Frame(body) => {
+            Next::Frame(body, is_exit) => {
+                if is_exit {
+                    exit.store(true, Ordering::SeqCst);
+                }
                 let header = format!("Content-Length: {}\r\n\r\n", body.len());
                 if output.write_all(header.as_bytes()).await.is_err()
                     || output.write_all(&body).await.is_err()
@@ -191,7 +207,7 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match frames.next().await {
-                Next::Frame(b) => out.push(String::from_utf8_lossy(&b).into_owned()),
+                Next::Frame(b, _) => out.push(String::from_utf8_lossy(&b).into_owned()),
                 Next::Bad(_) => out.push("BAD".into()),
                 Next::End => return out,
             }

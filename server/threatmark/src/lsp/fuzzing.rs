@@ -64,8 +64,8 @@ pub struct Session {
 }
 
 /// Runs `initialize`, the messages and `shutdown` through the server; panics if
-/// a request got no response or more than one, if one was an internal error, or if the
-/// server did not see the `shutdown`.
+/// a request (`shutdown` included) got no response or more than one, or if one was an
+/// internal error.
 pub fn session(setup: Session, messages: &[Message]) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -121,10 +121,10 @@ pub fn session(setup: Session, messages: &[Message]) {
             let _ = client_in.read_to_end(&mut output).await;
             output
         });
-        let shut_down = super::serve(server_in, server_out).await;
+        let ended = super::serve(server_in, server_out).await;
         writer.abort();
         let output = reader.await.unwrap_or_default();
-        assert!(shut_down, "the server did not see `shutdown`");
+        assert_eq!(ended, super::Ended::EndOfInput);
         check_responses(&output, requests);
     });
     // Debounced diagnostics and analyses still running belong to this session only.
