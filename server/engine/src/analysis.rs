@@ -34,6 +34,9 @@ pub struct Analysis {
 
 /// Analyses one document. Pure: the same inputs always give the same output.
 pub fn analyze(source: Source<'_>, config: &Config, today: jiff::civil::Date) -> Analysis {
+    if source.text.len() > rules::tm092_document_too_large::MAX_DOCUMENT_BYTES {
+        return too_large(source, config);
+    }
     let document = Document::parse(source.text, config);
     let design_doc = detect::is_design_doc(source.path, &document, config);
     run(
@@ -44,6 +47,30 @@ pub fn analyze(source: Source<'_>, config: &Config, today: jiff::civil::Date) ->
         config,
         today,
     )
+}
+
+/// A document over the size limit: not parsed; a design doc (by its path alone) gets
+/// TM092, unless the config turns it off.
+fn too_large(source: Source<'_>, config: &Config) -> Analysis {
+    let design_doc = config.path_match(source.path) == crate::config::PathMatch::Included;
+    let meta = &rules::tm092_document_too_large::META;
+    let findings = match config.rule_level(meta.code, meta.default_level) {
+        Some(level) if design_doc => {
+            let mut f = rules::tm092_document_too_large::finding(source.text.len());
+            f.level = level;
+            vec![f]
+        }
+        _ => Vec::new(),
+    };
+    Analysis {
+        design_doc,
+        title: None,
+        risk: None,
+        findings,
+        suppressed: 0,
+        summary: None,
+        document: Document::default(),
+    }
 }
 
 /// The local markdown files a design doc links to that could hold its threat model

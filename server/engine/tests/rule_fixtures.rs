@@ -259,8 +259,14 @@ fn every_rule_fixture() {
 #[test]
 fn every_registered_rule_has_fixtures() {
     let root = fixtures_root();
+    // TM092 is about a file over 16 MiB: its test builds one in memory
+    // (`tm092_document_too_large::tests`) instead of keeping one in the repository.
+    const GENERATED: &[&str] = &["TM092"];
     let mut missing = Vec::new();
-    for rule in threatmark_engine::rules::RULES {
+    for rule in threatmark_engine::rules::RULES
+        .iter()
+        .filter(|r| !GENERATED.contains(&r.meta.code))
+    {
         let dir = root.join(rule.meta.code.to_lowercase());
         if md_files(&dir.join("invalid")).is_empty() || md_files(&dir.join("valid")).is_empty() {
             missing.push(rule.meta.code);

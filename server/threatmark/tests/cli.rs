@@ -1121,3 +1121,35 @@ fn a_broken_diagram_is_an_error_at_the_mistake() {
     assert_eq!(tm060[0]["line"], 7);
     assert_eq!(r.code, Some(1));
 }
+
+/// Issue 9: the walk survives a symlink loop and a file name that is not UTF-8, and
+/// checks everything else.
+#[cfg(unix)]
+#[test]
+fn the_walk_survives_symlink_loops_and_non_utf8_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir();
+    write(dir.path(), "design/a.md", NO_THREAT_MODEL);
+    std::os::unix::fs::symlink("..", dir.path().join("design/loop"))
+        .unwrap_or_else(|e| panic!("symlink: {e}"));
+    let odd = dir
+        .path()
+        .join("design")
+        .join(std::ffi::OsStr::from_bytes(b"bad\xffname.md"));
+    std::fs::write(&odd, NO_THREAT_MODEL).unwrap_or_else(|e| panic!("{e}"));
+    let r = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let v = json(&r);
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["path"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths.contains(&"design/a.md"), "{paths:?}");
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("design/bad") && p.ends_with("name.md")),
+        "{paths:?}"
+    );
+}

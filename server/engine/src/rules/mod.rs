@@ -117,6 +117,7 @@ registry![
     tm060_diagram_syntax_error,
     tm090_invalid_front_matter,
     tm091_unjustified_suppression,
+    tm092_document_too_large,
 ];
 
 /// The rule with this code (case-insensitive), if it exists.
