@@ -47,8 +47,8 @@ impl AssetInventory {
         }
         self.assets.iter().find(|a| {
             a.id.as_ref()
-                .is_some_and(|id| super::ids::match_key(&id.value) == key)
-                || super::ids::match_key(&a.name.value) == key
+                .is_some_and(|id| super::ids::has_match_key(&id.value, &key))
+                || super::ids::has_match_key(&a.name.value, &key)
         })
     }
 
