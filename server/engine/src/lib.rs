@@ -10,6 +10,7 @@ pub mod detect;
 pub mod diagram;
 pub mod document;
 pub mod finding;
+pub mod fix;
 pub mod ide;
 pub mod knowledge;
 pub mod line_index;

@@ -17,15 +17,30 @@ pub fn find(
     root: &Path,
     config: &Config,
 ) -> Option<Target> {
+    find_with(design, analysis, cwd, root, config, |path| {
+        let bytes = std::fs::read(path).ok()?;
+        let text = String::from_utf8_lossy(&bytes);
+        Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+    })
+}
+
+/// As [`find`], reading each candidate with `read` (the language server reads a file
+/// open in the editor from the editor, the others from disk).
+pub fn find_with(
+    design: &Target,
+    analysis: &Analysis,
+    cwd: &Path,
+    root: &Path,
+    config: &Config,
+    read: impl Fn(&Path) -> Option<String>,
+) -> Option<Target> {
     let folder = design.path.parent().unwrap_or(Path::new(""));
     analysis::threat_model_link_candidates(analysis)
         .into_iter()
         .find_map(|link| {
             let path = resolve(link, folder, cwd, root)?;
-            let bytes = std::fs::read(&path).ok()?;
-            let text = String::from_utf8_lossy(&bytes);
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            analysis::is_threat_model_file(text, config).then(|| target(path, cwd, root))
+            let text = read(&cwd.join(&path))?;
+            analysis::is_threat_model_file(&text, config).then(|| target(path, cwd, root))
         })
 }
 

@@ -1,5 +1,5 @@
 //! `threatmark`: the command line of the threatmark engine — `check`, `report`, `init`,
-//! `explain` (and, later, `lsp`).
+//! `explain` — and `lsp`, the language server.
 //!
 //! Architecture invariant: this crate is an adapter. It does the I/O the engine never
 //! does (files, the clock, the terminal) and converts the engine's byte ranges to
@@ -10,8 +10,8 @@
 
 mod atomic;
 mod cli;
-mod fix;
 mod link;
+mod lsp;
 mod message;
 mod output;
 mod record;

@@ -362,13 +362,16 @@ fn version_and_help() {
     }
 }
 
+/// `lsp` speaks only LSP on stdout: with no client (stdin at its end) it exits cleanly
+/// and writes nothing there. `tests/lsp*.rs` drive it as an editor does.
 #[test]
-fn commands_that_do_not_exist_yet_say_so() {
+fn lsp_without_a_client_exits_cleanly_and_keeps_stdout_empty() {
     let dir = tempdir();
-    let r = run(dir.path(), &["lsp"]);
-    assert_eq!(r.code, Some(2), "{r:?}");
-    assert!(r.stderr.contains("not yet available"), "{r:?}");
-    assert_eq!(r.stdout, "");
+    for args in [&["lsp"][..], &["lsp", "--stdio"]] {
+        let r = run(dir.path(), args);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        assert_eq!(r.stdout, "");
+    }
 }
 
 // ---------------------------------------------------------------- the walk

@@ -12,13 +12,13 @@ use crate::output::{self, HumanOptions};
 use crate::record::FileReport;
 use crate::walk::{self, Target};
 use crate::workspace::{self, Workspace};
-use crate::{atomic, fix, link, message, today};
+use crate::{atomic, link, message, today};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use threatmark_engine::analysis::analyze_linked;
-use threatmark_engine::{Analysis, Applicability, Source, analyze};
+use threatmark_engine::{Analysis, Applicability, Source, analyze, fix};
 
 /// The UTF-8 byte order mark. The engine sees the text without it (front matter must
 /// start at offset 0); a fix writes it back.

@@ -8,7 +8,6 @@ pub mod report;
 
 use crate::message;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -84,8 +83,8 @@ pub enum Command {
     /// Portfolio report over many design docs, for a security team: risk tiers, STRIDE
     /// coverage, stale reviews, and the docs that need a human.
     Report(ReportArgs),
-    /// Run the language server over stdio (not yet available).
-    Lsp(NotYetArgs),
+    /// Run the language server over stdio, for editors (VS Code, Neovim, Helix…).
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -224,12 +223,11 @@ pub struct ExplainArgs {
     pub list: bool,
 }
 
-/// Arguments of a subcommand that does not exist yet: anything is accepted, so that a
-/// script written for the future command gets the "not yet available" message.
 #[derive(Debug, Args)]
-pub struct NotYetArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub args: Vec<OsString>,
+pub struct LspArgs {
+    /// Talk LSP over stdin/stdout (the only transport; accepted because editors pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// Parses the command line and runs the command.
@@ -251,7 +249,7 @@ pub fn run() -> ExitStatus {
         Command::Init(args) => init::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Report(args) => report::run(args),
-        Command::Lsp(_) => not_yet("lsp"),
+        Command::Lsp(_) => crate::lsp::run(),
     };
     match result {
         Ok(status) => status,
@@ -262,12 +260,6 @@ pub fn run() -> ExitStatus {
             ExitStatus::Error
         }
     }
-}
-
-fn not_yet(command: &str) -> Result<ExitStatus, CliError> {
-    Err(CliError::new(format!(
-        "`threatmark {command}` is not yet available in this version"
-    )))
 }
 
 #[cfg(test)]

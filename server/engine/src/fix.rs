@@ -1,5 +1,5 @@
-//! `check --fix`: applies the safe fixes of a document, round after round, until none
-//! applies.
+//! Safe fixes applied round after round until none applies: `check --fix` and the
+//! language server's `source.fixAll.threatmark` share this one implementation.
 //!
 //! A round takes the first safe fix of each finding, in the order of their first edit,
 //! and skips a fix that overlaps or touches one taken before it. Touching counts: two
@@ -12,7 +12,8 @@
 //! A skipped fix is proposed again by the next round's analysis of the new text, and
 //! applies then.
 
-use threatmark_engine::{Applicability, Finding, Fix, TextRange};
+use crate::finding::{Applicability, Finding, Fix};
+use crate::span::TextRange;
 
 /// How many rounds one file gets. Each round re-analyses the document.
 pub const MAX_ROUNDS: usize = 10;
@@ -119,7 +120,7 @@ pub fn fix_all<A>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use threatmark_engine::{Edit, FindingData, Level};
+    use crate::finding::{Edit, FindingData, Level};
 
     fn finding(fixes: Vec<Fix>) -> Finding {
         Finding {
