@@ -582,3 +582,45 @@ fn report_and_check_count_the_same_findings() {
     assert_eq!(report["totals"]["design_docs"], 5);
     assert_eq!(report["files"], check["summary"]["files"]);
 }
+
+/// Issue 9: an XSS payload in every field a design doc can set (file and folder names,
+/// title, heading, owner, status, reviewers, risk, dates, threat text, a not-applicable
+/// reason) reaches the page as text only.
+#[test]
+fn payloads_in_every_doc_field_stay_text() {
+    const P: &str = "<svg onload=alert(1)>";
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let folder = dir
+        .path()
+        .join("<iframe src=javascript:alert(2)>")
+        .join("design");
+    std::fs::create_dir_all(&folder).unwrap_or_else(|e| panic!("{e}"));
+    let doc = format!(
+        "---\ntitle: \"{P} title\"\nowner: \"{P} owner\"\nstatus: \"{P}\"\nsecurity_reviewer: \"{P}\"\nreviewers: [\"{P}\"]\nrisk: \"{P}\"\nlast_reviewed: \"{P}\"\n---\n\n# {P} heading\n\n## Threat model\n\n### Threats\n\n| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |\n|----|--------|-------|--------|----------|------------|--------|--------|\n| {P} | S{P} | {P} | {P} payments token | High{P} | {P} | Open{P} | {P} |\n\n- Repudiation: not applicable — {P} because reasons are text.\n"
+    );
+    std::fs::write(folder.join("<img src=x onerror=alert(3)>.md"), doc)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("report.html");
+    let r = run(
+        dir.path(),
+        &["report", ".", "--format", "html", "-o", "report.html"],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let html = std::fs::read_to_string(&out).unwrap_or_default();
+    assert!(html.contains("&lt;svg onload=alert(1)&gt; title"), "{html}");
+    for tag in ["<svg onload", "<iframe", "<img"] {
+        assert!(!html.contains(tag), "{tag} reached the page unescaped");
+    }
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+    assert_eq!(html.matches("<script").count(), 1);
+    // The markdown report escapes too: it is rendered by code hosts.
+    let md = run(dir.path(), &["report", ".", "--format", "markdown"]);
+    assert_eq!(md.code, Some(0), "{md:?}");
+    for tag in ["<svg onload", "<iframe", "<img"] {
+        assert!(
+            !md.stdout.contains(tag),
+            "{tag} in markdown:\n{}",
+            md.stdout
+        );
+    }
+}

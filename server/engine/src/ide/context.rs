@@ -28,15 +28,14 @@ pub(crate) fn clamp(text: &str, offset: usize) -> usize {
 
 /// The line holding `offset`, without its terminator.
 pub(crate) fn line_at(text: &str, offset: usize) -> TextRange {
+    // `\n`, `\r\n` and a lone `\r` all end a line, as in LSP; the line always holds
+    // `offset`, so slicing `start..offset` and `offset..end` is safe.
     let offset = clamp(text, offset);
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let end = if text[start..end].ends_with('\r') {
-        end - 1
-    } else {
-        end
-    };
-    TextRange::new(start, end.max(start))
+    let start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
+    TextRange::new(start, end)
 }
 
 /// The run of characters satisfying `is_word` around `offset` (a cursor just after a
@@ -405,6 +404,27 @@ pub(crate) fn label_at(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_a_lone_cr() {
+        for (text, offset, line) in [
+            ("\r", 1, ""),
+            ("\r", 0, ""),
+            ("a\rb", 2, "b"),
+            ("a\r\nb", 2, "a"),
+            ("a\r\nb", 3, "b"),
+            ("ab\n", 1, "ab"),
+        ] {
+            let r = line_at(text, offset);
+            let clamped = clamp(text, offset);
+            assert!(
+                r.start <= clamped && clamped <= r.end,
+                "{text:?} {offset}: {r:?}"
+            );
+            assert_eq!(r.slice(text), line, "{text:?} {offset}");
+        }
+    }
+
     use super::*;
     use crate::config::Config;
 

@@ -22,7 +22,7 @@ use super::navigation;
 use super::state::{ClientSupport, Doc, State};
 use super::symbols;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tower_lsp_server::jsonrpc::Result;
@@ -50,6 +50,8 @@ struct Inner {
     /// (the client accepts notifications only then).
     initial_config: Mutex<Option<Loaded>>,
     disk: Arc<diagnostics::DiskCache>,
+    /// `shutdown` was received: the process then exits with 0, else with 1 (LSP 3.17).
+    shut_down: AtomicBool,
 }
 
 pub fn service() -> (LspService<Backend>, ClientSocket) {
@@ -63,6 +65,7 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
                 publish: tokio::sync::Mutex::new(()),
                 initial_config: Mutex::new(None),
                 disk: Arc::default(),
+                shut_down: AtomicBool::new(false),
             }),
         }
     });
@@ -80,6 +83,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Backend {
+    /// Whether the client sent `shutdown`.
+    pub fn was_shut_down(&self) -> bool {
+        self.inner.shut_down.load(Ordering::SeqCst)
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.inner.state)
     }
@@ -613,6 +621,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.inner.shut_down.store(true, Ordering::SeqCst);
         guard::request("shutdown", async { Ok(()) }).await
     }
 

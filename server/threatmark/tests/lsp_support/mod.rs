@@ -163,6 +163,12 @@ impl Client {
         false
     }
 
+    /// Bytes as they are, framed or not (for malformed input).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     fn send(&mut self, message: &Value) {
         let body = serde_json::to_string(message).unwrap();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
@@ -175,16 +181,31 @@ impl Client {
 
     /// Sends a request and returns its result, or its error object.
     pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// Sends a request without waiting for its response; its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let response = self.wait(&format!("the response to {method}"), |m| {
+        id
+    }
+
+    /// The response to request `id`: its result, or its error object.
+    pub fn response(&mut self, id: i64) -> Result<Value, Value> {
+        let response = self.wait(&format!("the response to request {id}"), |m| {
             m.get("id") == Some(&json!(id)) && m.get("method").is_none()
         });
         match response.get("error") {
             Some(error) => Err(error.clone()),
             None => Ok(response.get("result").cloned().unwrap_or(Value::Null)),
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Receives messages until one matches; notifications and server requests seen on
@@ -378,7 +399,7 @@ pub fn range(start: [u32; 2], end: [u32; 2]) -> Value {
 }
 
 /// One framed message; `None` at the end of the stream.
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+pub fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     let mut length = None;
     loop {
         let mut line = String::new();
