@@ -140,11 +140,6 @@ impl Client {
         client
     }
 
-    /// The server's process id (the benchmark reads its memory in /proc).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
