@@ -9,8 +9,12 @@
 //! Measures, with p50 and p95 over the samples: pull diagnostics right after an
 //! incremental edit (the edit is sent, then `textDocument/diagnostic`; the time runs from
 //! sending the edit to the report), hover on a threat id, completion in a category cell,
-//! and completion right after typing into that cell. The results go to stdout as a
-//! markdown table for BENCHMARKS.md.
+//! and completion right after typing into that cell. Then, beside them: one
+//! pulldown-cmark parse of the same doc (the floor the pull round trip is compared with),
+//! when pushed diagnostics arrive after the last of a burst of edits (a client that does
+//! not pull; the server debounces), and the server's resident memory with 1,000 design
+//! docs open and analysed. The results go to stdout as markdown for BENCHMARKS.md
+//! (bench/run_all.sh reads them).
 
 #[path = "../tests/lsp_support/mod.rs"]
 mod lsp_support;
@@ -186,10 +190,26 @@ fn main() {
     let status = client.shutdown();
     assert!(status.success());
 
+    let parse = parse_time(&text, if measuring { 200 } else { 3 });
+    let (arrival, bursts) = pushed_arrival(dir.path(), &text, if measuring { 30 } else { 2 });
+    let open_docs = if measuring { 1_000 } else { 20 };
+    let rss = rss_with_docs_open(dir.path(), open_docs);
+
     println!(
         "Design doc: {lines} lines, {} bytes, {findings} findings; {samples} samples each.\n",
         text.len()
     );
+    println!(
+        "one parse of the doc (pulldown-cmark, the engine's options, median of runs): {:.3} ms\n",
+        parse.as_secs_f64() * 1000.0
+    );
+    println!(
+        "pushed diagnostics: debounce {} ms, arrival after the last edit p95 {:.1} ms (p50 {:.1} ms, {bursts} bursts of 3 edits)\n",
+        DEBOUNCE.as_millis(),
+        arrival[1].as_secs_f64() * 1000.0,
+        arrival[0].as_secs_f64() * 1000.0,
+    );
+    println!("RSS with {open_docs} design docs open: {rss:.1} MiB\n");
     println!("| request | p50 | p95 | max |");
     println!("|---|---|---|---|");
     for (name, mut times) in [
@@ -209,4 +229,87 @@ fn main() {
             ms(*times.last().unwrap_or(&Duration::ZERO))
         );
     }
+}
+
+/// The server's push debounce (`DEBOUNCE` in src/lsp/server.rs).
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The median time of one pulldown-cmark pass over `text` with the engine's options.
+fn parse_time(text: &str, runs: usize) -> Duration {
+    use pulldown_cmark::{Options as Md, Parser};
+    let options = Md::ENABLE_TABLES
+        | Md::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Md::ENABLE_STRIKETHROUGH
+        | Md::ENABLE_TASKLISTS;
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(Parser::new_ext(text, options).into_offset_iter().count());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    percentile(&times, 0.5)
+}
+
+/// A client that does not pull: bursts of three edits 20 ms apart (typing), then the
+/// time from the last edit until the diagnostics of that version arrive. p50 and p95.
+fn pushed_arrival(root: &std::path::Path, text: &str, bursts: usize) -> ([Duration; 2], usize) {
+    let uri = file_uri(&root.join("docs/design/pushed.md"));
+    let mut client = Client::start(Options {
+        root: Some(root),
+        ..Options::default()
+    });
+    client.open(&uri, text);
+    client.published(&uri, Some(1));
+    let at = find(text, "tampers with the records of store", 0, 0);
+    let mut version = 1;
+    let mut times = Vec::with_capacity(bursts);
+    for _ in 0..bursts {
+        let mut last = Instant::now();
+        for k in 0..3 {
+            version += 1;
+            // Type a character, then delete it, alternately: the text keeps its size.
+            if version % 2 == 0 {
+                client.change(&uri, version, at, at, "x");
+            } else {
+                client.change(&uri, version, at, [at[0], at[1] + 1], "");
+            }
+            last = Instant::now();
+            if k < 2 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        client.published(&uri, Some(version));
+        times.push(last.elapsed());
+        client.notifications.clear();
+    }
+    assert!(client.shutdown().success());
+    times.sort();
+    ([percentile(&times, 0.5), percentile(&times, 0.95)], bursts)
+}
+
+/// The server's resident set (VmRSS) after opening `count` design docs of 40–400 lines
+/// (about the sizes of the benchmark corpus) and pulling each one's diagnostics, so that
+/// each is parsed and analysed. MiB.
+fn rss_with_docs_open(root: &std::path::Path, count: usize) -> f64 {
+    let mut client = Client::start(Options {
+        root: Some(root),
+        pull: true,
+        ..Options::default()
+    });
+    for i in 0..count {
+        let uri = file_uri(&root.join(format!("docs/design/open-{i}.md")));
+        client.open(&uri, &design_doc(40 + (i * 37) % 360));
+        client.pull(&uri);
+    }
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", client.pid())).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    assert!(client.shutdown().success());
+    kib / 1024.0
 }

@@ -14,6 +14,7 @@ use crate::document::Document;
 use crate::document::ids::match_key;
 use crate::knowledge::Methodology;
 use crate::stride::StrideCategory;
+use std::collections::HashMap;
 
 /// The categories one element or flow needs, and those covered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,17 +46,35 @@ pub struct DiagramCoverage {
 /// The match keys that name an element: its id, its label, the label without a
 /// parenthesised remark (`Orders DB (Postgres)`), and the inventory assets that are it.
 pub fn element_keys(doc: &Document, element: &Element) -> Vec<String> {
+    keys_of_element(&asset_keys(doc), element)
+}
+
+/// The match keys of each inventory asset: its id's and its name's.
+fn asset_keys(doc: &Document) -> Vec<(Option<String>, String)> {
+    doc.assets
+        .assets
+        .iter()
+        .map(|a| {
+            (
+                a.id.as_ref().map(|i| match_key(&i.value)),
+                match_key(&a.name.value),
+            )
+        })
+        .collect()
+}
+
+/// [`element_keys`] with the assets' keys computed once per document, not once per
+/// element (they were most of the time of a check).
+fn keys_of_element(assets: &[(Option<String>, String)], element: &Element) -> Vec<String> {
     let mut keys = vec![match_key(&element.id), match_key(&element.label)];
     if let Some(open) = element.label.find('(') {
         keys.push(match_key(&element.label[..open]));
     }
     keys.retain(|k| !k.is_empty());
-    for asset in &doc.assets.assets {
-        let id = asset.id.as_ref().map(|i| match_key(&i.value));
-        let name = match_key(&asset.name.value);
-        if id.as_ref().is_some_and(|k| keys.contains(k)) || keys.contains(&name) {
-            keys.extend(id);
-            keys.push(name);
+    for (id, name) in assets {
+        if id.as_ref().is_some_and(|k| keys.contains(k)) || keys.contains(name) {
+            keys.extend(id.iter().cloned());
+            keys.push(name.clone());
         }
     }
     keys.sort();
@@ -84,21 +103,18 @@ pub fn asset_of(doc: &Document, element: &Element) -> Option<usize> {
     })
 }
 
-fn flow_keys(doc: &Document, diagram: &Diagram, flow: usize) -> Vec<String> {
+/// The keys of a flow: its label, and its two ends' keys joined (`browserapi`,
+/// `browsertoapi`). `ends` holds each element's keys, computed once per diagram.
+fn flow_keys(diagram: &Diagram, flow: usize, ends: &[Vec<String>]) -> Vec<String> {
     let Some(f) = diagram.flows.get(flow) else {
         return Vec::new();
     };
-    let ends = |i: usize| {
-        diagram
-            .elements
-            .get(i)
-            .map(|e| element_keys(doc, e))
-            .unwrap_or_default()
-    };
-    let (from, to) = (ends(f.from), ends(f.to));
+    let none = Vec::new();
+    let end = |i: usize| ends.get(i).unwrap_or(&none);
+    let (from, to) = (end(f.from), end(f.to));
     let mut keys: Vec<String> = f.label.iter().map(|l| match_key(l)).collect();
-    for a in &from {
-        for b in &to {
+    for a in from {
+        for b in to {
             keys.push(format!("{a}{b}"));
             keys.push(format!("{a}to{b}"));
             if f.bidirectional {
@@ -130,32 +146,64 @@ fn key_of(reference: &str) -> String {
     match_key(rest)
 }
 
-fn covered(
-    doc: &Document,
-    targets: &[Vec<String>],
-    keys: &[String],
-    applicable: &[StrideCategory],
-) -> Vec<StrideCategory> {
-    let mut out = Vec::new();
-    for (t, t_keys) in doc.threats.iter().zip(targets) {
-        if t_keys.iter().any(|k| keys.contains(k)) {
-            out.extend(t.categories.iter().copied());
+/// What covers what, read once per document: the categories of the threats naming each
+/// target key, and each not-applicable statement's element key (`None`: every element)
+/// with its categories. Looking a key up here replaces a scan of every threat for every
+/// element and flow.
+struct Claims<'d> {
+    by_key: HashMap<String, Vec<StrideCategory>>,
+    not_applicable: Vec<(Option<String>, &'d [StrideCategory])>,
+}
+
+impl<'d> Claims<'d> {
+    fn new(doc: &'d Document) -> Claims<'d> {
+        let mut by_key: HashMap<String, Vec<StrideCategory>> = HashMap::new();
+        for t in &doc.threats {
+            for key in target_keys(t) {
+                let cats = by_key.entry(key).or_default();
+                for c in &t.categories {
+                    if !cats.contains(c) {
+                        cats.push(*c);
+                    }
+                }
+            }
+        }
+        let not_applicable = doc
+            .not_applicable
+            .iter()
+            .map(|na| {
+                (
+                    na.element.as_ref().map(|e| key_of(&e.value)),
+                    na.categories.as_slice(),
+                )
+            })
+            .collect();
+        Claims {
+            by_key,
+            not_applicable,
         }
     }
-    for na in &doc.not_applicable {
-        let names_it = na
-            .element
-            .as_ref()
-            .is_none_or(|e| keys.contains(&key_of(&e.value)));
-        if names_it {
-            out.extend(na.categories.iter().copied());
+
+    /// The applicable categories that a threat naming one of `keys`, or a not-applicable
+    /// statement for it, covers.
+    fn covered(&self, keys: &[String], applicable: &[StrideCategory]) -> Vec<StrideCategory> {
+        let mut out: Vec<StrideCategory> = Vec::new();
+        for k in keys {
+            if let Some(cats) = self.by_key.get(k) {
+                out.extend(cats);
+            }
         }
+        for (element, cats) in &self.not_applicable {
+            if element.as_ref().is_none_or(|e| keys.contains(e)) {
+                out.extend(cats.iter());
+            }
+        }
+        applicable
+            .iter()
+            .copied()
+            .filter(|c| out.contains(c))
+            .collect()
     }
-    applicable
-        .iter()
-        .copied()
-        .filter(|c| out.contains(c))
-        .collect()
 }
 
 /// The categories that apply to an element of `kind` named `names`.
@@ -171,18 +219,25 @@ pub fn compute(doc: &Document, methodology: &Methodology) -> Vec<DiagramCoverage
     if doc.diagrams.is_empty() {
         return Vec::new();
     }
-    let targets: Vec<Vec<String>> = doc.threats.iter().map(target_keys).collect();
+    let claims = Claims::new(doc);
+    let assets = asset_keys(doc);
+    let flow_applicable = applicable(methodology, "data_flow", &[]);
     doc.diagrams
         .iter()
         .map(|d| {
+            let keys: Vec<Vec<String>> = d
+                .elements
+                .iter()
+                .map(|e| keys_of_element(&assets, e))
+                .collect();
             let elements = d
                 .elements
                 .iter()
-                .map(|e| {
+                .zip(&keys)
+                .map(|(e, keys)| {
                     let applicable =
                         applicable(methodology, e.kind.knowledge_id(), &[&e.id, &e.label]);
-                    let keys = element_keys(doc, e);
-                    let covered = covered(doc, &targets, &keys, &applicable);
+                    let covered = claims.covered(keys, &applicable);
                     Coverage {
                         applicable,
                         covered,
@@ -191,11 +246,9 @@ pub fn compute(doc: &Document, methodology: &Methodology) -> Vec<DiagramCoverage
                 .collect();
             let flows = (0..d.flows.len())
                 .map(|i| {
-                    let applicable = applicable(methodology, "data_flow", &[]);
-                    let keys = flow_keys(doc, d, i);
-                    let covered = covered(doc, &targets, &keys, &applicable);
+                    let covered = claims.covered(&flow_keys(d, i, &keys), &flow_applicable);
                     Coverage {
-                        applicable,
+                        applicable: flow_applicable.clone(),
                         covered,
                     }
                 })

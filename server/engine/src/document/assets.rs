@@ -7,6 +7,7 @@ use super::{Document, SectionKind};
 use crate::config::Config;
 use crate::span::{Spanned, TextRange};
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,12 @@ pub struct AssetInventory {
     pub append_at: Option<usize>,
     /// Index into `Document::sections` of the assets section.
     pub section: Option<usize>,
+    /// Each id's and name's match key to the first asset that has it, built by [`read`]:
+    /// rules look up every threat's targets, and a scan of the inventory per lookup
+    /// was most of a large doc's analysis.
+    by_key: HashMap<String, usize>,
+    /// How many assets `by_key` covers; a lookup scans instead when `assets` changed.
+    indexed: usize,
 }
 
 impl AssetInventory {
@@ -45,10 +52,13 @@ impl AssetInventory {
         if key.is_empty() {
             return None;
         }
+        if self.indexed == self.assets.len() && !self.by_key.is_empty() {
+            return self.by_key.get(&key).and_then(|&i| self.assets.get(i));
+        }
         self.assets.iter().find(|a| {
             a.id.as_ref()
-                .is_some_and(|id| super::ids::match_key(&id.value) == key)
-                || super::ids::match_key(&a.name.value) == key
+                .is_some_and(|id| super::ids::has_match_key(&id.value, &key))
+                || super::ids::has_match_key(&a.name.value, &key)
         })
     }
 
@@ -64,21 +74,22 @@ impl AssetInventory {
 }
 
 /// The next id after the highest number among `ids`, keeping their prefix style.
-pub fn next_free_id<'a>(ids: impl Iterator<Item = &'a str>, default_prefix: &str) -> String {
+pub fn next_free_id<'a>(ids: impl Iterator<Item = &'a str>, default_prefix: &'a str) -> String {
     let mut max = 0u64;
-    let mut prefix = default_prefix.to_string();
+    // Borrowed until the end: a fix asks this for every finding it builds, over every id.
+    let mut prefix = default_prefix;
     let mut width = 0;
     for id in ids {
         let digits_at = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
-        let digits: String = id[digits_at..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
+        let rest = &id[digits_at..];
+        let digits = &rest[..rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len())];
         if let Ok(n) = digits.parse::<u64>()
             && n >= max
         {
             max = n;
-            prefix = id[..digits_at].to_string();
+            prefix = &id[..digits_at];
             // Keep zero padding (`TH-01` → `TH-02`).
             width = if digits.starts_with('0') {
                 digits.len()
@@ -91,6 +102,20 @@ pub fn next_free_id<'a>(ids: impl Iterator<Item = &'a str>, default_prefix: &str
 }
 
 pub fn read(text: &str, doc: &Document, config: &Config) -> AssetInventory {
+    let mut inv = read_entries(text, doc, config);
+    for (i, a) in inv.assets.iter().enumerate() {
+        let id = a.id.as_ref().map(|id| super::ids::match_key(&id.value));
+        for key in id.into_iter().chain([super::ids::match_key(&a.name.value)]) {
+            if !key.is_empty() {
+                inv.by_key.entry(key).or_insert(i);
+            }
+        }
+    }
+    inv.indexed = inv.assets.len();
+    inv
+}
+
+fn read_entries(text: &str, doc: &Document, config: &Config) -> AssetInventory {
     let _ = config;
     let mut inv = AssetInventory::default();
     let Some(section_index) = doc.section_index(SectionKind::Assets) else {

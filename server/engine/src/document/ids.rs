@@ -99,10 +99,19 @@ pub fn clean_ref(s: &str) -> (&str, usize) {
 
 /// A key for matching names and ids: lowercase letters and digits only.
 pub fn match_key(s: &str) -> String {
+    key_chars(s).collect()
+}
+
+/// Whether `s`'s match key is `key`, without building it: lookups compare one reference
+/// with every asset, and allocating a key per asset per lookup showed in the profile.
+pub fn has_match_key(s: &str, key: &str) -> bool {
+    key_chars(s).eq(key.chars())
+}
+
+fn key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 #[cfg(test)]

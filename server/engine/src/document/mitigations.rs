@@ -34,7 +34,7 @@ impl MitigationList {
         let key = super::ids::match_key(id);
         self.items.iter().find(|m| {
             m.id.as_ref()
-                .is_some_and(|i| super::ids::match_key(&i.value) == key)
+                .is_some_and(|i| super::ids::has_match_key(&i.value, &key))
         })
     }
 

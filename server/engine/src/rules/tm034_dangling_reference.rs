@@ -5,6 +5,7 @@ use super::{Context, RuleMeta};
 use crate::document::ids::{clean_ref, is_mitigation_id, match_key, threat_id_category};
 use crate::finding::{Finding, FindingData, Level};
 use crate::span::TextRange;
+use std::collections::HashSet;
 
 pub const META: RuleMeta = RuleMeta {
     code: "TM034",
@@ -45,6 +46,16 @@ mitigation. When a row was deleted on purpose, remove the references to it too.
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let doc = cx.doc;
+    // Every id's key, read once: a lookup per reference over every threat or
+    // mitigation made this rule quadratic in the size of the threat model.
+    let mitigation_keys: HashSet<String> = doc
+        .mitigations
+        .items
+        .iter()
+        .filter_map(|m| m.id.as_ref())
+        .map(|i| match_key(&i.value))
+        .collect();
+    let threat_ids = ThreatIds::new(cx);
     for t in &doc.threats {
         for r in resolve_targets(cx, t) {
             if r.resolution == Resolution::DanglingId {
@@ -59,7 +70,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         for (id, range) in mitigation_refs(cx.text, mitigation.range) {
-            if doc.mitigations.find(id).is_none() {
+            if !mitigation_keys.contains(&match_key(id)) {
                 let message = format!(
                     "There is no mitigation `{id}`. Which mitigation did you mean, or is it still to be written down?"
                 );
@@ -69,7 +80,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     for m in &doc.mitigations.items {
         for r in &m.threats {
-            if !threat_exists(cx, &r.value) {
+            if !threat_ids.exists(&r.value) {
                 let message = format!(
                     "There is no threat `{}`. Which threat does this mitigation address?",
                     r.value
@@ -136,21 +147,33 @@ fn mitigation_refs(text: &str, range: TextRange) -> Vec<(&str, TextRange)> {
 
 /// Whether a threat has this id; `Threat-03` also finds `Threat-03-T`, and the other way
 /// round, since the letter suffix only repeats the category.
-fn threat_exists(cx: &Context<'_>, reference: &str) -> bool {
-    let key = match_key(reference);
-    let bare = |id: &str| {
-        let mut k = match_key(id);
-        if threat_id_category(id).is_some() {
-            k.pop();
+/// The doc's threat ids as match keys, whole and without a STRIDE letter suffix
+/// (`Threat-03-T` → `threat03`): a reference names a threat when either matches.
+struct ThreatIds {
+    keys: HashSet<String>,
+    bare: HashSet<String>,
+}
+
+impl ThreatIds {
+    fn new(cx: &Context<'_>) -> ThreatIds {
+        let ids = cx.doc.threats.iter().filter_map(|t| t.id.as_ref());
+        ThreatIds {
+            keys: ids.clone().map(|id| match_key(&id.value)).collect(),
+            bare: ids.map(|id| bare_key(&id.value)).collect(),
         }
-        k
-    };
-    let bare_ref = bare(reference);
-    cx.doc
-        .threats
-        .iter()
-        .filter_map(|t| t.id.as_ref())
-        .any(|id| match_key(&id.value) == key || bare(&id.value) == bare_ref)
+    }
+
+    fn exists(&self, reference: &str) -> bool {
+        self.keys.contains(&match_key(reference)) || self.bare.contains(&bare_key(reference))
+    }
+}
+
+fn bare_key(id: &str) -> String {
+    let mut k = match_key(id);
+    if threat_id_category(id).is_some() {
+        k.pop();
+    }
+    k
 }
 
 #[cfg(test)]

@@ -136,7 +136,13 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, CliError> {
         color: colored(&anstream::stdout()),
         fixed: args.fix,
     };
-    write_stdout(args.format, &output::render(args.format, &reports, options))?;
+    if args.format == Format::Json {
+        // Streamed: the JSON of a large corpus is hundreds of MB.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write_result(output::json::write(&reports, &mut out).and_then(|()| out.flush()))?;
+    } else {
+        write_stdout(args.format, &output::render(args.format, &reports, options))?;
+    }
     Ok(if failed {
         ExitStatus::Error
     } else {
@@ -497,7 +503,11 @@ fn write_stdout(format: Format, text: &str) -> Result<(), CliError> {
 
 /// A closed pipe (`| head`) is not an error worth a message.
 fn write_bytes(out: &mut impl Write, bytes: &[u8]) -> Result<(), CliError> {
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    write_result(out.write_all(bytes).and_then(|()| out.flush()))
+}
+
+fn write_result(result: std::io::Result<()>) -> Result<(), CliError> {
+    match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError::new(format!("cannot write the output: {e}"))),

@@ -67,18 +67,36 @@ struct Edit<'a> {
 }
 
 pub fn render(reports: &[FileReport]) -> String {
+    let mut bytes = Vec::new();
+    // Writing into a Vec fails only where serializing fails (see `write`).
+    if write(reports, &mut bytes).is_err() {
+        bytes.clear();
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`render`] straight into `out`: `check` streams its report to stdout rather than
+/// building it in memory first (hundreds of MB for a large corpus, most of the peak RSS).
+pub fn write(reports: &[FileReport], out: &mut impl std::io::Write) -> std::io::Result<()> {
     let output = Output {
         version: VERSION,
         files: reports.iter().map(file).collect(),
         summary: Summary::of(reports),
     };
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_else(|e| {
-        // Only a map with non-string keys fails to serialize; none of the types above
-        // has one. Still, a broken promise must not become a panic.
-        format!("{{\"version\": {VERSION}, \"error\": {:?}}}", e.to_string())
-    });
-    text.push('\n');
-    text
+    match serde_json::to_writer_pretty(&mut *out, &output) {
+        Ok(()) => {}
+        Err(e) => match e.io_error_kind() {
+            Some(kind) => return Err(std::io::Error::new(kind, e)),
+            // Only a map with non-string keys fails to serialize; none of the types above
+            // has one. Still, a broken promise must not become a panic.
+            None => write!(
+                out,
+                "{{\"version\": {VERSION}, \"error\": {:?}}}",
+                e.to_string()
+            )?,
+        },
+    }
+    out.write_all(b"\n")
 }
 
 fn file(r: &FileReport) -> File<'_> {
