@@ -43,12 +43,6 @@ pub struct DiagramCoverage {
     pub flows: Vec<Coverage>,
 }
 
-/// The match keys that name an element: its id, its label, the label without a
-/// parenthesised remark (`Orders DB (Postgres)`), and the inventory assets that are it.
-pub fn element_keys(doc: &Document, element: &Element) -> Vec<String> {
-    keys_of_element(&asset_keys(doc), element)
-}
-
 /// The match keys of each inventory asset: its id's and its name's.
 fn asset_keys(doc: &Document) -> Vec<(Option<String>, String)> {
     doc.assets
@@ -63,8 +57,10 @@ fn asset_keys(doc: &Document) -> Vec<(Option<String>, String)> {
         .collect()
 }
 
-/// [`element_keys`] with the assets' keys computed once per document, not once per
-/// element (they were most of the time of a check).
+/// The match keys that name an element: its id, its label, the label without a
+/// parenthesised remark (`Orders DB (Postgres)`), and the inventory assets that are it.
+/// `assets` comes from [`asset_keys`], computed once per document, not once per element
+/// (that was most of the time of a check).
 fn keys_of_element(assets: &[(Option<String>, String)], element: &Element) -> Vec<String> {
     let mut keys = vec![match_key(&element.id), match_key(&element.label)];
     if let Some(open) = element.label.find('(') {

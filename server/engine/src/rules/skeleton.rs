@@ -6,10 +6,13 @@ use crate::document::SectionKind;
 use crate::knowledge::templates;
 
 /// The skeleton of one subsection, with `hashes` as its heading marks, in the document's
-/// line endings. Ends with one line break.
-/// An assets skeleton starts from the diagram's data stores when it has some.
+/// line endings. Ends with one line break. An assets skeleton starts from the diagram's
+/// data stores, and a diagram skeleton points at a flowchart the doc already has.
 pub fn subsection(cx: &Context<'_>, kind: SectionKind, hashes: &str) -> String {
-    let stores = diagram_stores(cx);
+    let stores = match kind {
+        SectionKind::Assets => diagram_stores(cx),
+        _ => Vec::new(),
+    };
     let body = if kind == SectionKind::Diagram
         && let Some(section) = diagram_section_title(cx)
     {
@@ -17,7 +20,7 @@ pub fn subsection(cx: &Context<'_>, kind: SectionKind, hashes: &str) -> String {
             &templates().diagram_reference,
             &[("level", hashes), ("section", &section)],
         )
-    } else if kind == SectionKind::Assets && !stores.is_empty() {
+    } else if !stores.is_empty() {
         let classification = super::edits::classification_placeholder(cx);
         let rows: Vec<(&str, &str, &str)> = stores
             .iter()
