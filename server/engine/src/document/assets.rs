@@ -48,14 +48,19 @@ pub struct AssetInventory {
 impl AssetInventory {
     /// The asset a reference names, by id or by name (case, punctuation, backticks ignored).
     pub fn find(&self, reference: &str) -> Option<&Asset> {
+        self.find_index(reference).and_then(|i| self.assets.get(i))
+    }
+
+    /// As [`AssetInventory::find`], the asset's index in `assets`.
+    pub fn find_index(&self, reference: &str) -> Option<usize> {
         let key = super::ids::match_key(reference);
         if key.is_empty() {
             return None;
         }
         if self.indexed == self.assets.len() && !self.by_key.is_empty() {
-            return self.by_key.get(&key).and_then(|&i| self.assets.get(i));
+            return self.by_key.get(&key).copied();
         }
-        self.assets.iter().find(|a| {
+        self.assets.iter().position(|a| {
             a.id.as_ref()
                 .is_some_and(|id| super::ids::has_match_key(&id.value, &key))
                 || super::ids::has_match_key(&a.name.value, &key)

@@ -6,7 +6,12 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).unwrap_or_else(|e| panic!("{e}")))
+    cell.get_or_init(|| compile(pattern))
+}
+
+/// The patterns are constants of this file; a bad one fails every test.
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A threat id: `T1`, `TH-01`, `Threat-03-T`, `THREAT-3`, `Threat ID 3`, and the
@@ -20,7 +25,17 @@ pub fn is_asset_id(s: &str) -> bool {
 
 pub fn is_threat_id(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(&RE, &format!(r"(?i)^(?:{THREAT_ID})$")).is_match(s)
+    // Most words this sees are prose; every threat id starts with `t` or `s` and holds a
+    // digit, which rules those out without the regex.
+    let starts_right = s
+        .as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b.to_ascii_lowercase(), b't' | b's'));
+    starts_right
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && RE
+            .get_or_init(|| compile(&format!(r"(?i)^(?:{THREAT_ID})$")))
+            .is_match(s)
 }
 
 pub fn is_mitigation_id(s: &str) -> bool {
@@ -58,11 +73,9 @@ pub fn threat_id_category(id: &str) -> Option<StrideCategory> {
 /// A threat id at the start of `text` (after optional markup): its byte range in `text`.
 pub fn leading_threat_id(text: &str) -> Option<std::ops::Range<usize>> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let caps = re(
-        &RE,
-        &format!(r"(?i)^[\s*_`\[]*({THREAT_ID})(?:$|[^a-z0-9])"),
-    )
-    .captures(text)?;
+    let caps = RE
+        .get_or_init(|| compile(&format!(r"(?i)^[\s*_`\[]*({THREAT_ID})(?:$|[^a-z0-9])")))
+        .captures(text)?;
     caps.get(1).map(|m| m.range())
 }
 

@@ -203,7 +203,7 @@ pub fn parse_blocks(text: &str) -> Blocks {
                         out.blocks.push(Block::Heading(Heading {
                             level,
                             range,
-                            text: collapse_ws(&text_acc),
+                            text: collapse_ws(text_acc),
                         }));
                     }
                 }
@@ -217,7 +217,7 @@ pub fn parse_blocks(text: &str) -> Blocks {
                         if let Some(Block::ListItem(slot)) = out.blocks.get_mut(item.block_index) {
                             slot.range = own;
                             slot.depth = item.depth;
-                            slot.text = collapse_ws(&item.text);
+                            slot.text = collapse_ws(item.text);
                         }
                     }
                 }
@@ -244,7 +244,7 @@ pub fn parse_blocks(text: &str) -> Blocks {
                     {
                         r.cells.push(Cell {
                             range: trim_cell(text, cell_range),
-                            text: collapse_ws(&acc),
+                            text: collapse_ws(acc),
                         });
                     }
                 }
@@ -310,8 +310,29 @@ fn push_inline(
     }
 }
 
-fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Runs of whitespace as one space, none at either end. Most cells and headings
+/// already read that way and are returned as they are.
+fn collapse_ws(s: String) -> String {
+    // ASCII whitespace as `char::is_whitespace` sees it (with vertical tab).
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let bytes = s.as_bytes();
+    let clean = s.is_ascii()
+        && !bytes.first().is_some_and(ws)
+        && !bytes.last().is_some_and(ws)
+        && !bytes
+            .windows(2)
+            .any(|w| ws(&w[0]) && (w[0] != b' ' || ws(&w[1])));
+    if clean {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Drops trailing line terminators from a block range.
@@ -338,6 +359,29 @@ fn trim_cell(text: &str, range: TextRange) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collapse_ws_agrees_with_split_whitespace() {
+        for sample in [
+            "",
+            " ",
+            "a",
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "a\tb",
+            "a\u{b}b",
+            "a\u{c}b",
+            "a \nb",
+            "caf\u{e9} bar",
+            "a\u{a0}b",
+            "a\u{2003} b",
+        ] {
+            let expected = sample.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_ws(sample.to_string()), expected, "{sample:?}");
+        }
+    }
 
     #[test]
     fn table_cells_are_trimmed_to_their_content() {

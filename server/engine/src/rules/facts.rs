@@ -3,10 +3,11 @@
 //! categories are addressed, and the ids the doc defines.
 
 use super::placeholder;
+use super::tm010_unlisted_asset::{TargetRef, resolve_target_refs};
 use crate::config::Config;
 use crate::document::{Document, Threat, ids};
 use crate::stride::StrideCategory;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThreatStatus {
@@ -124,6 +125,9 @@ pub struct Facts {
     pub topics: Vec<String>,
     /// STRIDE-per-element coverage of each diagram, parallel to `Document::diagrams`.
     pub diagrams: Vec<crate::diagram::coverage::DiagramCoverage>,
+    /// Each threat's target references resolved against the inventory, parallel to
+    /// `threats`.
+    pub targets: Vec<Vec<TargetRef>>,
 }
 
 impl Facts {
@@ -150,12 +154,25 @@ impl Facts {
                 .map(|i| ids::match_key(&i.value)),
         );
 
+        // Threat ids the mitigations section names (the link may run either way, SPEC
+        // §4.4), keyed once rather than per threat.
+        let named_by_mitigations: HashSet<String> = doc
+            .mitigations
+            .items
+            .iter()
+            .flat_map(|m| &m.threats)
+            .map(|r| ids::match_key(&r.value))
+            .collect();
         let threats = doc
             .threats
             .iter()
             .map(|t| {
                 let mut f = threat_facts(t, config, &own_ids);
-                if !f.has_mitigation && named_by_a_mitigation(t, doc) {
+                let named = t
+                    .id
+                    .as_ref()
+                    .is_some_and(|i| named_by_mitigations.contains(&ids::match_key(&i.value)));
+                if !f.has_mitigation && named {
                     f.has_mitigation = true;
                     f.mitigated = f.status.is_none() || f.mitigated;
                     f.resolved = f.resolved || f.mitigated;
@@ -192,6 +209,11 @@ impl Facts {
             own_ids,
             topics: crate::risk::topics(text, config),
             diagrams: crate::diagram::coverage::compute(doc, config.methodology()),
+            targets: doc
+                .threats
+                .iter()
+                .map(|t| resolve_target_refs(text, doc, t))
+                .collect(),
         }
     }
 }
@@ -209,18 +231,6 @@ pub fn normalize_severity(raw: &str, config: &Config) -> Option<String> {
         return Some("informational".to_string());
     }
     None
-}
-
-/// Whether an entry of the mitigations section names this threat's id (`- M3: Audit log
-/// for T3.`, or a table's threats column): the link may run either way (SPEC §4.4).
-fn named_by_a_mitigation(t: &Threat, doc: &Document) -> bool {
-    let Some(id) = t.id.as_ref().map(|i| ids::match_key(&i.value)) else {
-        return false;
-    };
-    doc.mitigations
-        .items
-        .iter()
-        .any(|m| m.threats.iter().any(|r| ids::match_key(&r.value) == id))
 }
 
 /// A mitigation field that says there is none (`None`, `-`, `n/a`, `no`).

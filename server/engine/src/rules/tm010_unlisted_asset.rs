@@ -9,7 +9,7 @@ use super::{Context, LinkRole, RuleMeta, edits, placeholder};
 use crate::diagram::{Element, ElementKind, coverage};
 use crate::document::assets::{AssetInventory, InventoryShape};
 use crate::document::ids::{self, is_asset_id, leading_asset_id, match_key};
-use crate::document::{Asset, Document, Threat};
+use crate::document::{Document, Threat};
 use crate::finding::{Applicability, Finding, FindingData, Fix, Level};
 use crate::span::TextRange;
 
@@ -96,12 +96,9 @@ const MAX_PARTS_IN_NAME: usize = 8;
 
 /// The target references of `t`, each resolved against the inventory. A whole cell that
 /// names one asset (`Keys, certificates and tokens`) is one reference; otherwise the
-/// parts are joined greedily, so that a name holding a separator is not split.
-pub fn resolve_targets(cx: &Context<'_>, t: &Threat) -> Vec<TargetRef> {
-    resolve_target_refs(cx.text, cx.doc, t)
-}
-
-/// [`resolve_targets`] without a rule context, for the editor features.
+/// parts are joined greedily, so that a name holding a separator is not split. Computed
+/// once per threat into [`Facts::targets`](super::Facts), which TM010, TM011 and TM034
+/// read.
 pub fn resolve_target_refs(text: &str, doc: &Document, t: &Threat) -> Vec<TargetRef> {
     let inv = &doc.assets;
     let Some(cell) = &t.target_cell else {
@@ -114,8 +111,7 @@ pub fn resolve_target_refs(text: &str, doc: &Document, t: &Threat) -> Vec<Target
     {
         return Vec::new();
     }
-    let index_of = |a: &Asset| inv.assets.iter().position(|b| std::ptr::eq(a, b));
-    if let Some(i) = inv.find(&cell.value).and_then(index_of) {
+    if let Some(i) = inv.find_index(&cell.value) {
         let (clean, lead) = ids::clean_ref(cell.range.slice(text));
         let start = cell.range.start + lead;
         return vec![TargetRef {
@@ -133,7 +129,7 @@ pub fn resolve_target_refs(text: &str, doc: &Document, t: &Threat) -> Vec<Target
         let last = parts.len().min(i + MAX_PARTS_IN_NAME);
         let joined = (i + 1..last).rev().find_map(|j| {
             let range = TextRange::new(parts[i].range.start, parts[j].range.end);
-            let asset = inv.find(range.slice(text)).and_then(index_of)?;
+            let asset = inv.find_index(range.slice(text))?;
             Some((j, range, asset))
         });
         if let Some((j, range, asset)) = joined {
@@ -152,7 +148,7 @@ pub fn resolve_target_refs(text: &str, doc: &Document, t: &Threat) -> Vec<Target
         {
             continue;
         }
-        let resolution = match find_lenient(inv, &part.value).and_then(index_of) {
+        let resolution = match find_lenient(inv, &part.value) {
             Some(asset) => Resolution::Asset(asset),
             None if is_asset_id(&part.value) => Resolution::DanglingId,
             None => Resolution::Unlisted,
@@ -168,20 +164,20 @@ pub fn resolve_target_refs(text: &str, doc: &Document, t: &Threat) -> Vec<Target
 
 /// The asset a single reference names, allowing the ways writers decorate one:
 /// `Orders replica (A1)`, `A1 (Orders replica)`, `A1 Orders replica`, `the orders replica`.
-fn find_lenient<'a>(inv: &'a AssetInventory, reference: &str) -> Option<&'a Asset> {
-    if let Some(a) = inv.find(reference) {
+fn find_lenient(inv: &AssetInventory, reference: &str) -> Option<usize> {
+    if let Some(a) = inv.find_index(reference) {
         return Some(a);
     }
     if let Some(open) = reference.find('(') {
         let before = reference[..open].trim();
         let inner = reference[open + 1..].trim_end_matches(')').trim();
-        if let Some(a) = inv.find(before).or_else(|| inv.find(inner)) {
+        if let Some(a) = inv.find_index(before).or_else(|| inv.find_index(inner)) {
             return Some(a);
         }
     }
     if let Some(r) = leading_asset_id(reference)
         && r.end < reference.len()
-        && let Some(a) = inv.find(&reference[r])
+        && let Some(a) = inv.find_index(&reference[r])
     {
         return Some(a);
     }
@@ -193,7 +189,7 @@ fn find_lenient<'a>(inv: &'a AssetInventory, reference: &str) -> Option<&'a Asse
                 .is_some_and(|p| p.eq_ignore_ascii_case(article))
         })
         .and_then(|article| reference.get(article.len()..))
-        .and_then(|rest| inv.find(rest))
+        .and_then(|rest| inv.find_index(rest))
 }
 
 /// Whether the reference at `range` is a template placeholder (`<asset>`, `TBD`).
@@ -299,8 +295,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // Every mention of a missing name carries the same fix, so the editor offers it on
     // each. `check --fix` applies one of the fixes that insert at one place per round,
     // and the next round no longer finds the name: the asset is added once.
-    for t in &cx.doc.threats {
-        for r in resolve_targets(cx, t) {
+    for targets in &cx.facts.targets {
+        for r in targets {
             if r.resolution != Resolution::Unlisted {
                 continue;
             }
@@ -347,8 +343,9 @@ mod tests {
         };
         doc.threats
             .iter()
-            .flat_map(|t| resolve_targets(&cx, t))
-            .map(|r| (r.value, r.resolution))
+            .zip(&cx.facts.targets)
+            .flat_map(|(_, targets)| targets.iter())
+            .map(|r| (r.value.clone(), r.resolution))
             .collect()
     }
 

@@ -1,7 +1,7 @@
 //! TM011 unthreatened-asset: an inventory asset no threat targets.
 
 use super::edits::{self, NewThreat};
-use super::tm010_unlisted_asset::{Resolution, resolve_targets};
+use super::tm010_unlisted_asset::Resolution;
 use super::{Context, RuleMeta};
 use crate::document::ThreatShape;
 use crate::document::columns::{ThreatField, map_header, threat_field};
@@ -54,8 +54,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let mut targeted: BTreeSet<usize> = BTreeSet::new();
-    for t in &doc.threats {
-        for r in resolve_targets(cx, t) {
+    for targets in &cx.facts.targets {
+        for r in targets {
             if let Resolution::Asset(i) = r.resolution {
                 targeted.insert(i);
             }

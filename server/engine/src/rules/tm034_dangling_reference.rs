@@ -1,6 +1,6 @@
 //! TM034 dangling-reference: a reference names an asset, threat or mitigation id that does not exist.
 
-use super::tm010_unlisted_asset::{Resolution, resolve_targets};
+use super::tm010_unlisted_asset::Resolution;
 use super::{Context, RuleMeta};
 use crate::document::ids::{clean_ref, is_mitigation_id, match_key, threat_id_category};
 use crate::finding::{Finding, FindingData, Level};
@@ -56,8 +56,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .map(|i| match_key(&i.value))
         .collect();
     let threat_ids = ThreatIds::new(cx);
-    for t in &doc.threats {
-        for r in resolve_targets(cx, t) {
+    for (t, targets) in doc.threats.iter().zip(&cx.facts.targets) {
+        for r in targets {
             if r.resolution == Resolution::DanglingId {
                 let message = format!(
                     "There is no asset `{}`. Which asset did you mean, or is it missing from the inventory?",

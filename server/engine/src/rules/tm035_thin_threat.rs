@@ -54,10 +54,17 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let Some(description) = &threat.description else { continue };
         let count = word_count(&description.value);
-        let context = format!("{} {}", heading_text(cx, threat).unwrap_or(""), description.value);
-        let (actors, impacts) = word_forms();
-        let has_actor = names_any_form(&context, actors);
-        let has_impact = names_any_form(&context, impacts);
+        if count >= 6 {
+            // Long enough: thin only when neither it nor its heading names an actor or an
+            // impact. The heading and the description are matched word by word, so they
+            // need not be joined.
+            let (actors, impacts) = word_forms();
+            let heading = heading_text(cx, threat).unwrap_or("");
+            let names = |forms| names_any_form(heading, forms) || names_any_form(&description.value, forms);
+            if names(actors) || names(impacts) {
+                continue;
+            }
+        }
         let who = match &threat.id {
             Some(id) => id.value.clone(),
             None => "This threat".to_string(),
@@ -68,12 +75,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 count,
                 if count == 1 { "word" } else { "words" }
             )
-        } else if !has_actor && !has_impact {
+        } else {
             format!(
                 "{who} says what is weak, but not who would exploit it or what it would cost. Who could do this, and what happens when they do? Try: {PATTERN}."
             )
-        } else {
-            continue;
         };
         let data = FindingData { id: threat.id.as_ref().map(|i| i.value.clone()), ..FindingData::default() };
         out.push(Finding::new(&META, description.range, message).with_data(data));
@@ -131,7 +136,13 @@ fn word_forms() -> &'static (HashSet<String>, HashSet<String>) {
 }
 
 fn names_any_form(text: &str, forms: &HashSet<String>) -> bool {
-    words(text).any(|w| forms.contains(&w))
+    let mut lower = String::new();
+    raw_words(text).any(|w| {
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
+        let word = normalize_word(&lower);
+        !word.is_empty() && forms.contains(word)
+    })
 }
 
 /// `base` and its stems: a final `e` dropped, `y` as `i`, a final consonant doubled.
@@ -149,15 +160,15 @@ fn stems(base: &str) -> Vec<String> {
     stems
 }
 
-/// Lowercase words of `text`, without a possessive `'s`.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of `text` as written.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .map(|w| {
-            let w = w.to_lowercase();
-            let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(&w).to_string();
-            w.trim_matches(['\'', '’']).to_string()
-        })
-        .filter(|w| !w.is_empty())
+}
+
+/// A lowercase word without a possessive `'s` or surrounding apostrophes.
+fn normalize_word(lower: &str) -> &str {
+    let w = lower.strip_suffix("'s").or_else(|| lower.strip_suffix("’s")).unwrap_or(lower);
+    w.trim_matches(['\'', '’'])
 }
 
 #[cfg(test)]
