@@ -54,24 +54,40 @@ fn leading_na_re() -> &'static Regex {
     })
 }
 
+/// Whether `s` holds one of the words every not-applicable statement needs. Threat
+/// rows and list items are checked against the statement patterns by the thousand, and
+/// most say none of these words, which a literal search finds far faster.
+fn may_be_statement(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)not|n/a|na\b|out").unwrap_or_else(|e| panic!("{e}")))
+        .is_match(s)
+}
+
 /// For prose that opens with "Not applicable" (a category section holding only that):
 /// the reason's range within `s`, possibly empty.
 pub fn leading_not_applicable(s: &str) -> Option<std::ops::Range<usize>> {
+    if !may_be_statement(s) {
+        return None;
+    }
     let caps = leading_na_re().captures(s)?;
     caps.name("reason").map(|m| m.range())
 }
 
 /// Whether `s` is a not-applicable statement rather than a threat.
 pub fn is_statement(s: &str) -> bool {
-    leading_na_re().is_match(s)
+    may_be_statement(s)
+        && (leading_na_re().is_match(s)
         || statement_re().captures(s).is_some_and(|c| {
             c.name("head")
                 .is_some_and(|h| !parse_category_cell(h.as_str()).categories.is_empty())
-        })
+        }))
 }
 
 /// Reads `Category: not applicable — reason` from one line of text at `base`.
 fn parse_statement(line: &str, base: usize, range: TextRange) -> Option<NotApplicable> {
+    if !may_be_statement(line) {
+        return None;
+    }
     let caps = statement_re().captures(line)?;
     let head = caps.name("head")?;
     let parsed = parse_category_cell(head.as_str());
@@ -178,6 +194,9 @@ pub fn read(text: &str, doc: &Document) -> Vec<NotApplicable> {
 /// `| Repudiation | N/A | the service keeps no user actions |`: a category cell followed
 /// by a not-applicable cell and an optional reason.
 fn table_row_statement(text: &str, row: &super::markdown::Row) -> Option<NotApplicable> {
+    if !may_be_statement(row.range.slice(text)) {
+        return None;
+    }
     let cells = &row.cells;
     for (k, cell) in cells.iter().enumerate().take(cells.len().saturating_sub(1)) {
         let parsed = parse_category_cell(cell.range.slice(text));

@@ -23,49 +23,28 @@ pub enum ThreatStatus {
 
 impl ThreatStatus {
     pub fn parse(s: &str) -> Option<ThreatStatus> {
-        let norm: String = s
-            .to_lowercase()
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '/' {
-                    c
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
-        if norm.is_empty() {
-            return None;
-        }
-        let first_words = |n: usize| norm.split(' ').take(n).collect::<Vec<_>>().join(" ");
-        Some(
-            match (
-                first_words(1).as_str(),
-                first_words(2).as_str(),
-                first_words(3).as_str(),
-            ) {
-                (_, _, "not applicable" | "out of scope") => ThreatStatus::NotApplicable,
-                (_, "in progress" | "risk accepted" | "not applicable", _) => {
-                    match first_words(2).as_str() {
-                        "in progress" => ThreatStatus::InProgress,
-                        "risk accepted" => ThreatStatus::Accepted,
-                        _ => ThreatStatus::NotApplicable,
-                    }
-                }
-                ("open" | "todo" | "new" | "identified" | "unmitigated", _, _) => {
-                    ThreatStatus::Open
-                }
-                ("mitigated" | "fixed" | "done" | "implemented" | "resolved" | "closed", _, _) => {
-                    ThreatStatus::Mitigated
-                }
-                ("accepted", _, _) => ThreatStatus::Accepted,
-                ("transferred", _, _) => ThreatStatus::Transferred,
-                ("n/a" | "na", _, _) => ThreatStatus::NotApplicable,
-                ("wip" | "planned" | "ongoing", _, _) => ThreatStatus::InProgress,
-                _ => ThreatStatus::Other,
-            },
-        )
+        // The first three words, lowercase; `/` stays inside a word (`n/a`).
+        let lower = s.to_lowercase();
+        let mut words = lower
+            .split(|c: char| !(c.is_alphanumeric() || c == '/'))
+            .filter(|w| !w.is_empty());
+        let first = words.next()?;
+        let second = words.next().unwrap_or("");
+        let third = words.next().unwrap_or("");
+        Some(match (first, second, third) {
+            ("not", "applicable", _) | ("out", "of", "scope") => ThreatStatus::NotApplicable,
+            ("in", "progress", _) => ThreatStatus::InProgress,
+            ("risk", "accepted", _) => ThreatStatus::Accepted,
+            ("open" | "todo" | "new" | "identified" | "unmitigated", _, _) => ThreatStatus::Open,
+            ("mitigated" | "fixed" | "done" | "implemented" | "resolved" | "closed", _, _) => {
+                ThreatStatus::Mitigated
+            }
+            ("accepted", _, _) => ThreatStatus::Accepted,
+            ("transferred", _, _) => ThreatStatus::Transferred,
+            ("n/a" | "na", _, _) => ThreatStatus::NotApplicable,
+            ("wip" | "planned" | "ongoing", _, _) => ThreatStatus::InProgress,
+            _ => ThreatStatus::Other,
+        })
     }
 }
 

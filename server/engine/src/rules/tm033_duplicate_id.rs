@@ -122,5 +122,6 @@ fn exact_range(text: &str, id: &Spanned<String>) -> TextRange {
 /// The 1-based line of `offset`, for messages.
 fn line_of(text: &str, offset: usize) -> usize {
     let before = text.get(..offset).unwrap_or(text);
-    before.matches('\n').count() + 1
+    // A byte count vectorizes; `matches('\n')` searched char by char.
+    before.bytes().filter(|&b| b == b'\n').count() + 1
 }
