@@ -21,6 +21,38 @@ use tree_sitter::{Node, Parser, Point, Range};
 /// ones are often echoes of it.
 const MAX_ERRORS: usize = 3;
 
+/// The grammar's field ids, looked up once: `child_by_field_name` compares the name
+/// with every field name of the grammar on each call, which showed in the profile.
+struct Fields {
+    id: u16,
+    title: u16,
+    class: u16,
+    node: u16,
+    arrow_start: u16,
+    arrow: u16,
+    label: u16,
+    shape: u16,
+}
+
+fn fields() -> &'static Fields {
+    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_dfd::LANGUAGE.into();
+        // 0 is no field: a name missing from the grammar finds no child, as before.
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, |f| f.get());
+        Fields {
+            id: id("id"),
+            title: id("title"),
+            class: id("class"),
+            node: id("node"),
+            arrow_start: id("arrow_start"),
+            arrow: id("arrow"),
+            label: id("label"),
+            shape: id("shape"),
+        }
+    })
+}
+
 thread_local! {
     // A parser per thread: creating one allocates, and rayon checks many docs per thread.
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -166,10 +198,10 @@ impl<'t> Builder<'t> {
     }
 
     fn subgraph(&mut self, node: Node<'_>, parent: Option<usize>) -> usize {
-        let id_node = node.child_by_field_name("id");
+        let id_node = node.child_by_field_id(fields().id);
         let id = id_node.map_or("", |n| self.slice(n)).trim().to_string();
         let title = node
-            .child_by_field_name("title")
+            .child_by_field_id(fields().title)
             .map(|n| clean_label(self.slice(n)))
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| id.clone());
@@ -196,11 +228,13 @@ impl<'t> Builder<'t> {
             "edge_statement" => self.edge_statement(node, boundary),
             "class_statement" => {
                 let class = node
-                    .child_by_field_name("class")
+                    .child_by_field_id(fields().class)
                     .map(|n| self.slice(n).trim().to_string());
                 let mut cursor = node.walk();
-                let targets: Vec<Node<'_>> =
-                    node.children_by_field_name("node", &mut cursor).collect();
+                let targets: Vec<Node<'_>> = match std::num::NonZeroU16::new(fields().node) {
+                    Some(field) => node.children_by_field_id(field, &mut cursor).collect(),
+                    None => Vec::new(),
+                };
                 for n in targets {
                     let id = self.slice(n).trim().to_string();
                     self.later
@@ -208,7 +242,7 @@ impl<'t> Builder<'t> {
                 }
             }
             "style_statement" | "click_statement" => {
-                if let Some(n) = node.child_by_field_name("node") {
+                if let Some(n) = node.child_by_field_id(fields().node) {
                     let id = self.slice(n).trim().to_string();
                     self.later.push((id, TextRange::from(n.byte_range()), None));
                 }
@@ -245,11 +279,11 @@ impl<'t> Builder<'t> {
             };
             // `a <-- label --> b` keeps the opening half in `arrow_start`.
             let arrow_start = link
-                .child_by_field_name("arrow_start")
-                .or_else(|| link.child_by_field_name("arrow"))
+                .child_by_field_id(fields().arrow_start)
+                .or_else(|| link.child_by_field_id(fields().arrow))
                 .map_or("", |n| self.slice(n));
             let label = link
-                .child_by_field_name("label")
+                .child_by_field_id(fields().label)
                 .map(|n| clean_label(self.slice(n)))
                 .filter(|l| !l.is_empty());
             for &(a, a_range) in from {
@@ -271,7 +305,7 @@ impl<'t> Builder<'t> {
 
     /// Records one occurrence of a `node`; returns its element index.
     fn mention(&mut self, node: Node<'_>, boundary: Option<usize>) -> Option<usize> {
-        let id_node = node.child_by_field_name("id")?;
+        let id_node = node.child_by_field_id(fields().id)?;
         let id = self.slice(id_node).trim().to_string();
         if id.is_empty() {
             return None;
@@ -294,12 +328,12 @@ impl<'t> Builder<'t> {
                 self.elements.len() - 1
             }
         };
-        let shape = node.child_by_field_name("shape");
+        let shape = node.child_by_field_id(fields().shape);
         let class = node
-            .child_by_field_name("class")
+            .child_by_field_id(fields().class)
             .map(|n| self.slice(n).trim_start_matches(':').trim().to_string());
         let label = shape
-            .and_then(|s| s.child_by_field_name("label"))
+            .and_then(|s| s.child_by_field_id(fields().label))
             .map(|l| clean_label(self.slice(l)));
         let (element, seen) = (self.elements.get_mut(index)?, self.seen.get_mut(index)?);
         element.id_ranges.push(id_range);

@@ -77,10 +77,10 @@ pub fn leading_not_applicable(s: &str) -> Option<std::ops::Range<usize>> {
 pub fn is_statement(s: &str) -> bool {
     may_be_statement(s)
         && (leading_na_re().is_match(s)
-        || statement_re().captures(s).is_some_and(|c| {
-            c.name("head")
-                .is_some_and(|h| !parse_category_cell(h.as_str()).categories.is_empty())
-        }))
+            || statement_re().captures(s).is_some_and(|c| {
+                c.name("head")
+                    .is_some_and(|h| !parse_category_cell(h.as_str()).categories.is_empty())
+            }))
 }
 
 /// Reads `Category: not applicable — reason` from one line of text at `base`.

@@ -96,104 +96,137 @@ pub fn add_threat(cx: &Context<'_>, new: &NewThreat<'_>) -> Option<Edit> {
 
 /// Like [`add_threat`] for several threats at once (ids are numbered in order).
 pub fn add_threats(cx: &Context<'_>, new: &[NewThreat<'_>]) -> Option<Edit> {
-    let text = cx.text;
-    let nl = eol(text);
-    let first_id = next_threat_id(cx);
-    let ids = successive_ids(&first_id, new.len());
-    if let Some(last) = cx
-        .doc
-        .threats
-        .iter()
-        .rev()
-        .find(|t| t.shape == ThreatShape::Table)
-    {
-        let table = table_at(cx, last.range.start)?;
-        let header: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
-        let columns = map_header(&header, threat_field);
-        let mut rows = String::new();
-        for (n, id) in new.iter().zip(&ids) {
-            let cells: Vec<String> = columns
+    ThreatAppender::new(cx).map(|a| a.edit(new))
+}
+
+/// Where and in which shape new threats go, worked out once: TM022 builds a fix for
+/// every uncovered element of a diagram, and finding the table, its columns and the
+/// next free id each time was most of the rule's cost.
+pub struct ThreatAppender {
+    nl: &'static str,
+    first_id: String,
+    at: usize,
+    lead: &'static str,
+    shape: AppendShape,
+}
+
+enum AppendShape {
+    /// Rows of the last threats table, its columns in order.
+    Table(Vec<Option<ThreatField>>),
+    /// Items after the last threat list item.
+    List,
+    /// Heading form: a category section (`cat`) and a threat heading (`threat`) each.
+    Headings { cat: String, threat: String },
+    /// A new table at the start of an empty threats section.
+    NewTable,
+}
+
+impl ThreatAppender {
+    pub fn new(cx: &Context<'_>) -> Option<ThreatAppender> {
+        let text = cx.text;
+        let threats = &cx.doc.threats;
+        let last_of = |shape| threats.iter().rev().find(|t| t.shape == shape);
+        let (at, shape) = if let Some(last) = last_of(ThreatShape::Table) {
+            let table = table_at(cx, last.range.start)?;
+            let header: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
+            (
+                after_line(text, table.range.end),
+                AppendShape::Table(map_header(&header, threat_field)),
+            )
+        } else if let Some(last) = last_of(ThreatShape::List) {
+            (after_line(text, last.range.end), AppendShape::List)
+        } else if threats.iter().any(|t| t.shape == ThreatShape::Heading) {
+            // Heading form: a new category section after the last threat section.
+            let last_cat = cx
+                .doc
+                .sections
                 .iter()
-                .map(|f| match f {
-                    Some(ThreatField::Id) => id.clone(),
-                    Some(ThreatField::Category) => {
-                        n.category.map(|c| c.name().to_string()).unwrap_or_default()
-                    }
-                    Some(ThreatField::Target) => n.target.map(cell).unwrap_or_default(),
-                    Some(ThreatField::Description) => cell(n.description),
-                    _ => String::new(),
-                })
-                .collect();
-            rows.push_str(&format!("| {} |{nl}", cells.join(" | ")));
-        }
-        let at = after_line(text, table.range.end);
-        return Some(Edit::insert(at, format!("{}{rows}", lead_break(text, at))));
-    }
-    if let Some(last) = cx
-        .doc
-        .threats
-        .iter()
-        .rev()
-        .find(|t| t.shape == ThreatShape::List)
-    {
-        let mut items = String::new();
-        for (n, id) in new.iter().zip(&ids) {
-            let cat = n
-                .category
-                .map(|c| format!(" [{}]", c.name()))
-                .unwrap_or_default();
-            let on = n.target.map(|t| format!(" on {t}")).unwrap_or_default();
-            items.push_str(&format!("- **{id}**{cat}{on} — {}{nl}", n.description));
-        }
-        let at = after_line(text, last.range.end);
-        return Some(Edit::insert(at, format!("{}{items}", lead_break(text, at))));
-    }
-    if cx
-        .doc
-        .threats
-        .iter()
-        .any(|t| t.shape == ThreatShape::Heading)
-    {
-        // Heading form: a new category section after the last threat section.
-        let last_cat = cx
-            .doc
-            .sections
-            .iter()
-            .rev()
-            .find(|s| !s.categories.is_empty())?;
-        let cat_hashes = "#".repeat(usize::from(last_cat.level));
-        let threat_hashes = "#".repeat(usize::from(last_cat.level.saturating_add(1).min(6)));
-        let mut out = String::new();
-        for (n, id) in new.iter().zip(&ids) {
-            if let Some(c) = n.category {
-                out.push_str(&format!("{nl}{cat_hashes} {}{nl}", c.name()));
-            }
-            out.push_str(&format!("{nl}{threat_hashes} {id} {}{nl}", n.description));
-            if let Some(t) = n.target {
-                out.push_str(&format!("{nl}Assets: {t}{nl}"));
-            }
-        }
-        let at = last_cat.range.end;
-        return Some(Edit::insert(
+                .rev()
+                .find(|s| !s.categories.is_empty())?;
+            let level = usize::from(last_cat.level);
+            (
+                last_cat.range.end,
+                AppendShape::Headings {
+                    cat: "#".repeat(level),
+                    threat: "#".repeat((level + 1).min(6)),
+                },
+            )
+        } else {
+            // An empty threats section: start a table in it.
+            let section = cx.doc.section(SectionKind::Threats)?;
+            (section.body.start, AppendShape::NewTable)
+        };
+        Some(ThreatAppender {
+            nl: eol(text),
+            first_id: next_threat_id(cx),
             at,
-            format!("{}{out}{nl}", lead_break(text, at)),
-        ));
+            lead: lead_break(text, at),
+            shape,
+        })
     }
-    // An empty threats section: start a table in it.
-    let section = cx.doc.section(SectionKind::Threats)?;
-    let mut table = format!(
-        "{nl}| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |{nl}|----|--------|-------|--------|----------|------------|--------|--------|{nl}"
-    );
-    for (n, id) in new.iter().zip(&ids) {
-        let cat = n.category.map(|c| c.name().to_string()).unwrap_or_default();
-        let target = n.target.map(cell).unwrap_or_default();
-        table.push_str(&format!(
-            "| {id} | {cat} | {target} | {} |  |  |  |  |{nl}",
-            cell(n.description)
-        ));
+
+    /// The edit adding `new`, numbered from the doc's next free id.
+    pub fn edit(&self, new: &[NewThreat<'_>]) -> Edit {
+        let nl = self.nl;
+        let ids = successive_ids(&self.first_id, new.len());
+        let mut out = String::from(self.lead);
+        let threats = new.iter().zip(&ids);
+        match &self.shape {
+            AppendShape::Table(columns) => {
+                for (n, id) in threats {
+                    let cells: Vec<String> = columns
+                        .iter()
+                        .map(|f| match f {
+                            Some(ThreatField::Id) => id.clone(),
+                            Some(ThreatField::Category) => {
+                                n.category.map(|c| c.name().to_string()).unwrap_or_default()
+                            }
+                            Some(ThreatField::Target) => n.target.map(cell).unwrap_or_default(),
+                            Some(ThreatField::Description) => cell(n.description),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    out.push_str(&format!("| {} |{nl}", cells.join(" | ")));
+                }
+            }
+            AppendShape::List => {
+                for (n, id) in threats {
+                    let cat = n
+                        .category
+                        .map(|c| format!(" [{}]", c.name()))
+                        .unwrap_or_default();
+                    let on = n.target.map(|t| format!(" on {t}")).unwrap_or_default();
+                    out.push_str(&format!("- **{id}**{cat}{on} — {}{nl}", n.description));
+                }
+            }
+            AppendShape::Headings { cat, threat } => {
+                for (n, id) in threats {
+                    if let Some(c) = n.category {
+                        out.push_str(&format!("{nl}{cat} {}{nl}", c.name()));
+                    }
+                    out.push_str(&format!("{nl}{threat} {id} {}{nl}", n.description));
+                    if let Some(t) = n.target {
+                        out.push_str(&format!("{nl}Assets: {t}{nl}"));
+                    }
+                }
+                out.push_str(nl);
+            }
+            AppendShape::NewTable => {
+                out.push_str(&format!(
+                    "{nl}| ID | STRIDE | Asset | Threat | Severity | Mitigation | Status | Ticket |{nl}|----|--------|-------|--------|----------|------------|--------|--------|{nl}"
+                ));
+                for (n, id) in threats {
+                    let cat = n.category.map(|c| c.name().to_string()).unwrap_or_default();
+                    let target = n.target.map(cell).unwrap_or_default();
+                    out.push_str(&format!(
+                        "| {id} | {cat} | {target} | {} |  |  |  |  |{nl}",
+                        cell(n.description)
+                    ));
+                }
+            }
+        }
+        Edit::insert(self.at, out)
     }
-    let at = section.body.start;
-    Some(Edit::insert(at, format!("{}{table}", lead_break(text, at))))
 }
 
 /// `first`, then the ids after it in the same style.

@@ -147,10 +147,9 @@ impl Facts {
             .iter()
             .map(|t| {
                 let mut f = threat_facts(t, config, &own_ids);
-                let named = t
-                    .id
-                    .as_ref()
-                    .is_some_and(|i| named_by_mitigations.contains(&ids::match_key(&i.value)));
+                let named =
+                    t.id.as_ref()
+                        .is_some_and(|i| named_by_mitigations.contains(&ids::match_key(&i.value)));
                 if !f.has_mitigation && named {
                     f.has_mitigation = true;
                     f.mitigated = f.status.is_none() || f.mitigated;

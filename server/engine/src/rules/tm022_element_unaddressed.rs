@@ -166,6 +166,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !applies(cx) {
         return;
     }
+    let appender = edits::ThreatAppender::new(cx);
     for item in unaddressed(cx) {
         let missing = item.coverage.missing();
         let question = missing
@@ -186,7 +187,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 categories: missing.clone(),
                 ..FindingData::default()
             });
-        if let Some(edit) = rows_edit(cx, &item.name, &missing) {
+        if let Some(edit) = appender.as_ref().map(|a| rows_edit(cx, a, &item.name, &missing)) {
             finding = finding.with_fix(Fix {
                 title: format!("Add threat rows for `{}` ({})", item.name, names(&missing)),
                 applicability: Applicability::Unsafe,
@@ -199,7 +200,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// One placeholder threat per category for the element `name`, each asking the
 /// category's first guiding question.
-fn rows_edit(cx: &Context<'_>, name: &str, categories: &[StrideCategory]) -> Option<crate::finding::Edit> {
+fn rows_edit(
+    cx: &Context<'_>,
+    appender: &edits::ThreatAppender,
+    name: &str,
+    categories: &[StrideCategory],
+) -> crate::finding::Edit {
     let placeholders: Vec<String> = categories
         .iter()
         .map(|c| {
@@ -220,7 +226,7 @@ fn rows_edit(cx: &Context<'_>, name: &str, categories: &[StrideCategory]) -> Opt
             description: p,
         })
         .collect();
-    edits::add_threats(cx, &new)
+    appender.edit(&new)
 }
 
 /// "Generate threat rows from diagram": one placeholder threat for every element and
