@@ -5,6 +5,7 @@
 #   bench/run_all.sh                # everything (markdownlint-cli2 takes minutes)
 #   bench/run_all.sh --skip-slow    # without markdownlint-cli2
 #   bench/run_all.sh --runs 3 --no-build
+#   bench/run_all.sh --baseline /tmp/threatmark-before   # an older binary, side by side
 #
 # Steps: (1) install the tools that are missing: hyperfine and GNU time (apt), rumdl
 # (PyPI, into bench/.tools/py), markdownlint-cli2 (npm, into bench/.tools); (2) generate
@@ -23,6 +24,7 @@ cd "$ROOT"
 RUNS=5
 SKIP_SLOW=0
 BUILD=1
+BASELINE=""
 KEPS="$ROOT/../shared/corpus/keps"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,7 +32,8 @@ while [[ $# -gt 0 ]]; do
     --skip-slow) SKIP_SLOW=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --keps) KEPS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --baseline) BASELINE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_all.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -91,6 +94,7 @@ BIN="$ROOT/$OUT/bin"
 # One tree holding both corpora, so that one `check` sees both with one config: the
 # generated design docs by the default glob, the KEPs (each a README.md) by their own.
 WS="$OUT/ws"
+WS_ABS="$ROOT/$WS"
 rm -rf "$WS"
 mkdir -p "$WS"
 ln -s "$ROOT/$CORPUS" "$WS/gen"
@@ -100,6 +104,14 @@ include = ["gen/**/design/**/*.md", "keps/**/README.md"]
 EOF
 GEN_ABS="$ROOT/$CORPUS"
 KEPS_ABS="$(cd "$KEPS" && pwd)"
+
+BASE_ARGS=()
+if [[ -n "$BASELINE" ]]; then
+  cp "$BASELINE" "$OUT/bin/threatmark-baseline"
+  # The same command with the older binary: before and after in one run.
+  BASE_ARGS=(-n 'baseline: threatmark check' "cd $WS_ABS && $BIN/threatmark-baseline check gen/ keps/ --config bench.toml > /dev/null"
+             -n 'baseline: threatmark check --format json' "cd $WS_ABS && $BIN/threatmark-baseline check gen/ keps/ --config bench.toml --format json > /dev/null")
+fi
 
 # ---------------------------------------------------------------- 4. sanity
 log "sanity: one run of each tool"
@@ -125,8 +137,10 @@ log "time: hyperfine, warmup 1, $RUNS runs (load average $(cut -d' ' -f1-3 /proc
 hyperfine --ignore-failure --warmup 1 --runs "$RUNS" --shell bash \
   --export-json "$OUT/hyperfine.json" --export-markdown "$OUT/hyperfine.md" \
   -n 'floor: pulldown-cmark parse, 1 thread' "cd $WS && $BIN/floor gen/ keps/ > /dev/null" \
-  -n 'threatmark check' "cd $WS && $BIN/threatmark check gen/ keps/ --config bench.toml --format json > /dev/null" \
-  -n 'threatmark check, 1 thread' "cd $WS && RAYON_NUM_THREADS=1 $BIN/threatmark check gen/ keps/ --config bench.toml --format json > /dev/null" \
+  -n 'threatmark check' "cd $WS && $BIN/threatmark check gen/ keps/ --config bench.toml > /dev/null" \
+  -n 'threatmark check --format json' "cd $WS && $BIN/threatmark check gen/ keps/ --config bench.toml --format json > /dev/null" \
+  -n 'threatmark check, 1 thread' "cd $WS && RAYON_NUM_THREADS=1 $BIN/threatmark check gen/ keps/ --config bench.toml > /dev/null" \
+  "${BASE_ARGS[@]}" \
   -n 'rumdl check' "$RUMDL check --no-cache --respect-gitignore=false --silent $GEN_ABS $KEPS_ABS > /dev/null 2>&1" >&2
 if (( ! SKIP_SLOW )); then
   log "time: markdownlint-cli2, one run (minutes)"
@@ -137,7 +151,13 @@ else
 fi
 
 # ---------------------------------------------------------------- 6. peak RSS of check
-/usr/bin/time -v -o "$OUT/check.rss.txt" bash -c "cd $WS && $BIN/threatmark check gen/ keps/ --config bench.toml --format json > /dev/null" || true
+/usr/bin/time -v -o "$OUT/check.rss.txt" bash -c "cd $WS && $BIN/threatmark check gen/ keps/ --config bench.toml > /dev/null" || true
+/usr/bin/time -v -o "$OUT/check-json.rss.txt" bash -c "cd $WS && $BIN/threatmark check gen/ keps/ --config bench.toml --format json > /dev/null" || true
+if [[ -n "$BASELINE" ]]; then
+  /usr/bin/time -v -o "$OUT/baseline.rss.txt" bash -c "cd $WS && $BIN/threatmark-baseline check gen/ keps/ --config bench.toml > /dev/null" || true
+else
+  rm -f "$OUT/baseline.rss.txt"
+fi
 /usr/bin/time -v -o "$OUT/floor.rss.txt" bash -c "cd $WS && $BIN/floor gen/ keps/ > /dev/null" || true
 
 # ---------------------------------------------------------------- 7. scaling

@@ -68,6 +68,8 @@ def main():
     floor = mean("floor: pulldown-cmark parse, 1 thread")
     check = mean("threatmark check")
     check1 = mean("threatmark check, 1 thread")
+    check_json = mean("threatmark check --format json")
+    base = mean("baseline: threatmark check")
     rumdl = mean("rumdl check")
     mdl = mean("markdownlint-cli2")
     rows = []
@@ -83,6 +85,10 @@ def main():
     if rumdl and check:
         r = check / rumdl
         row("`check` wall ≤ 0.15× rumdl", f"check {check:.2f} s vs rumdl {rumdl:.2f} s", f"{r:.2f}×", r <= 0.15)
+    if check_json and floor:
+        row("(for reference) `check --format json` vs the floor", f"{check_json:.2f} s (user {user('threatmark check --format json'):.2f} s)", f"{check_json / floor:.1f}×", None)
+    if base and check:
+        row("(before/after) the baseline binary's `check`", f"{base:.2f} s (user {user('baseline: threatmark check'):.2f} s) → {check:.2f} s", f"{check / base:.2f}×", None)
     if check1 and floor:
         row("(for reference) `check` on one thread vs the floor", f"{check1:.2f} s", f"{check1 / floor:.1f}×", None)
     if mdl and check:
@@ -91,6 +97,12 @@ def main():
     rss = rss_kib(os.path.join(out, "check.rss.txt"))
     if rss:
         row("`check` peak RSS ≤ 100 MB on the corpus", f"{rss / 1024:.0f} MiB", f"{rss / 1024 / 100:.1f}× the goal", rss / 1024 <= 100)
+    rss_json = rss_kib(os.path.join(out, "check-json.rss.txt"))
+    if rss_json:
+        row("(for reference) `check --format json` peak RSS", f"{rss_json / 1024:.0f} MiB", f"{rss_json / 1024 / 100:.1f}× the goal", None)
+    rss_base = rss_kib(os.path.join(out, "baseline.rss.txt"))
+    if rss_base:
+        row("(before/after) the baseline binary's peak RSS", f"{rss_base / 1024:.0f} MiB", "—", None)
 
     lsp = read(os.path.join(out, "lsp.md")) if lsp_ran else ""
     parse_ms = None
