@@ -81,31 +81,34 @@ impl LineIndex {
         let mut lines = Vec::new();
         let mut multibyte = Vec::new();
         let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => {
-                    lines.push(Line { start, end: i });
-                    i += 1;
-                    start = i;
-                }
-                b'\r' => {
-                    lines.push(Line { start, end: i });
-                    i += if bytes.get(i + 1) == Some(&b'\n') {
-                        2
+        // Line by line with a vectorized search for the breaks; a line is scanned for
+        // multibyte characters only when it holds any, which most lines do not.
+        while start <= bytes.len() {
+            let rest = &bytes[start..];
+            let brk = memchr::memchr2(b'\n', b'\r', rest).map(|i| start + i);
+            let end = brk.unwrap_or(bytes.len());
+            let line = &bytes[start..end];
+            if !line.is_ascii() {
+                let mut i = 0;
+                while i < line.len() {
+                    let b = line[i];
+                    if b < 0x80 {
+                        i += 1;
                     } else {
-                        1
-                    };
-                    start = i;
-                }
-                b if b < 0x80 => i += 1,
-                b => {
-                    // A UTF-8 lead byte: its leading ones give the character's length.
-                    let n = b.leading_ones().clamp(2, 4) as usize;
-                    multibyte.push((i, n as u8));
-                    i += n;
+                        // A UTF-8 lead byte: its leading ones give the character's length.
+                        let n = b.leading_ones().clamp(2, 4) as usize;
+                        multibyte.push((start + i, n as u8));
+                        i += n;
+                    }
                 }
             }
+            let Some(brk) = brk else { break };
+            lines.push(Line { start, end: brk });
+            start = if bytes[brk] == b'\r' && bytes.get(brk + 1) == Some(&b'\n') {
+                brk + 2
+            } else {
+                brk + 1
+            };
         }
         lines.push(Line {
             start,
