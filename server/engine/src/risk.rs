@@ -85,6 +85,7 @@ impl TopicMatcher {
         let bytes = text.as_bytes();
         let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         let mut hit = vec![false; self.ids.len()];
+        let mut remaining = self.ids.len();
         // Overlapping matches, so a keyword inside a longer word does not hide the next.
         for m in self.automaton.find_overlapping_iter(text) {
             let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
@@ -92,8 +93,14 @@ impl TopicMatcher {
             if before.is_some_and(is_word) || after.is_some_and(is_word) {
                 continue;
             }
-            if let Some(&t) = self.topic_of.get(m.pattern().as_usize()) {
+            if let Some(&t) = self.topic_of.get(m.pattern().as_usize())
+                && !hit[t]
+            {
                 hit[t] = true;
+                remaining -= 1;
+                if remaining == 0 {
+                    break; // every topic found: the rest of the text cannot add one
+                }
             }
         }
         self.ids

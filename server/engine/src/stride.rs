@@ -168,6 +168,12 @@ pub fn parse_category_cell(cell: &str) -> CategoryCell {
 }
 
 fn parse_part(part: &str) -> Vec<StrideCategory> {
+    // The common cell, one letter (`S`, `t`): no category name is a single letter, so the
+    // name lookup below would only allocate to say no.
+    let mut chars = part.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return StrideCategory::from_letter(c).into_iter().collect();
+    }
     if part.eq_ignore_ascii_case("stride") {
         return StrideCategory::ALL.to_vec();
     }

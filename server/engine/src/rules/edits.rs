@@ -84,7 +84,20 @@ pub fn table_at<'a>(cx: &'a Context<'_>, offset: usize) -> Option<&'a Table> {
 
 /// Escapes a value for a table cell.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    push_cell(&mut out, s);
+    out
+}
+
+/// Appends `s` escaped for a table cell: `|` escaped, line breaks as spaces.
+fn push_cell(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
 }
 
 /// An edit that adds `new` to the threats, in the shape the doc already uses: a row in
@@ -173,20 +186,29 @@ impl ThreatAppender {
         let threats = new.iter().zip(&ids);
         match &self.shape {
             AppendShape::Table(columns) => {
+                // Written straight into `out`: TM022 builds one of these per uncovered
+                // element, and a string per cell showed in the profile.
                 for (n, id) in threats {
-                    let cells: Vec<String> = columns
-                        .iter()
-                        .map(|f| match f {
-                            Some(ThreatField::Id) => id.clone(),
+                    out.push('|');
+                    if columns.is_empty() {
+                        out.push_str("  |");
+                    }
+                    for f in columns {
+                        out.push(' ');
+                        match f {
+                            Some(ThreatField::Id) => out.push_str(id),
                             Some(ThreatField::Category) => {
-                                n.category.map(|c| c.name().to_string()).unwrap_or_default()
+                                out.push_str(n.category.map_or("", |c| c.name()));
                             }
-                            Some(ThreatField::Target) => n.target.map(cell).unwrap_or_default(),
-                            Some(ThreatField::Description) => cell(n.description),
-                            _ => String::new(),
-                        })
-                        .collect();
-                    out.push_str(&format!("| {} |{nl}", cells.join(" | ")));
+                            Some(ThreatField::Target) => {
+                                push_cell(&mut out, n.target.unwrap_or(""))
+                            }
+                            Some(ThreatField::Description) => push_cell(&mut out, n.description),
+                            _ => {}
+                        }
+                        out.push_str(" |");
+                    }
+                    out.push_str(nl);
                 }
             }
             AppendShape::List => {
