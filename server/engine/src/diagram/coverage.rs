@@ -99,28 +99,57 @@ pub fn asset_of(doc: &Document, element: &Element) -> Option<usize> {
     })
 }
 
-/// The keys of a flow: its label, and its two ends' keys joined (`browserapi`,
-/// `browsertoapi`). `ends` holds each element's keys, computed once per diagram.
-fn flow_keys(diagram: &Diagram, flow: usize, ends: &[Vec<String>]) -> Vec<String> {
-    let Some(f) = diagram.flows.get(flow) else {
-        return Vec::new();
-    };
-    let none = Vec::new();
-    let end = |i: usize| ends.get(i).unwrap_or(&none);
-    let (from, to) = (end(f.from), end(f.to));
-    let mut keys: Vec<String> = f.label.iter().map(|l| match_key(l)).collect();
-    for a in from {
-        for b in to {
-            keys.push(format!("{a}{b}"));
-            keys.push(format!("{a}to{b}"));
-            if f.bidirectional {
-                keys.push(format!("{b}{a}"));
-                keys.push(format!("{b}to{a}"));
-            }
+/// How a flow is named: by its label, or by its two ends' keys joined (`browserapi`,
+/// `browsertoapi`; either way round for a two-way flow). `ends` holds each element's
+/// keys, computed once per diagram.
+struct FlowNames<'a> {
+    labels: Vec<String>,
+    from: &'a [String],
+    to: &'a [String],
+    bidirectional: bool,
+}
+
+impl<'a> FlowNames<'a> {
+    fn new(diagram: &Diagram, flow: usize, ends: &'a [Vec<String>]) -> FlowNames<'a> {
+        let end = |i: usize| ends.get(i).map_or(&[][..], Vec::as_slice);
+        match diagram.flows.get(flow) {
+            Some(f) => FlowNames {
+                labels: f
+                    .label
+                    .iter()
+                    .map(|l| match_key(l))
+                    .filter(|k| !k.is_empty())
+                    .collect(),
+                from: end(f.from),
+                to: end(f.to),
+                bidirectional: f.bidirectional,
+            },
+            None => FlowNames {
+                labels: Vec::new(),
+                from: &[],
+                to: &[],
+                bidirectional: false,
+            },
         }
     }
-    keys.retain(|k| !k.is_empty());
-    keys
+
+    /// Whether `key` names the flow. The joined names are checked in place rather than
+    /// built: a diagram has many flows and the joins were a tenth of the analysis.
+    fn named_by(&self, key: &str) -> bool {
+        // `key` is `x` then `y`, or `x`, `to`, `y`, for an `x` of one end and a `y` of
+        // the other.
+        let joins = |a: &[String], b: &[String]| {
+            a.iter().any(|x| {
+                key.strip_prefix(x.as_str()).is_some_and(|rest| {
+                    b.iter()
+                        .any(|y| rest == y || rest.strip_prefix("to") == Some(y.as_str()))
+                })
+            })
+        };
+        self.labels.iter().any(|l| l == key)
+            || joins(self.from, self.to)
+            || (self.bidirectional && joins(self.to, self.from))
+    }
 }
 
 /// The match keys a threat's target names: each reference, and the whole cell.
@@ -178,6 +207,31 @@ impl<'d> Claims<'d> {
             by_key,
             not_applicable,
         }
+    }
+
+    /// As [`Claims::covered`] for a flow, whose names are checked against the claimed
+    /// keys rather than listed.
+    fn covered_flow(
+        &self,
+        names: &FlowNames<'_>,
+        applicable: &[StrideCategory],
+    ) -> Vec<StrideCategory> {
+        let mut out: Vec<StrideCategory> = Vec::new();
+        for (key, cats) in &self.by_key {
+            if names.named_by(key) {
+                out.extend(cats);
+            }
+        }
+        for (element, cats) in &self.not_applicable {
+            if element.as_ref().is_none_or(|e| names.named_by(e)) {
+                out.extend(cats.iter());
+            }
+        }
+        applicable
+            .iter()
+            .copied()
+            .filter(|c| out.contains(c))
+            .collect()
     }
 
     /// The applicable categories that a threat naming one of `keys`, or a not-applicable
@@ -242,7 +296,8 @@ pub fn compute(doc: &Document, methodology: &Methodology) -> Vec<DiagramCoverage
                 .collect();
             let flows = (0..d.flows.len())
                 .map(|i| {
-                    let covered = claims.covered(&flow_keys(d, i, &keys), &flow_applicable);
+                    let covered =
+                        claims.covered_flow(&FlowNames::new(d, i, &keys), &flow_applicable);
                     Coverage {
                         applicable: flow_applicable.clone(),
                         covered,
