@@ -30,6 +30,10 @@ pub struct Analysis {
     /// markdown.
     pub summary: Option<DocSummary>,
     pub document: Document,
+    /// What the rules derived from the document, kept for the editor features (hover,
+    /// code lens) so that they need not derive it again; `None` when no rule ran (not a
+    /// design doc, or over the size limit).
+    pub facts: Option<Facts>,
 }
 
 /// Analyses one document. Pure: the same inputs always give the same output.
@@ -70,6 +74,7 @@ fn too_large(source: Source<'_>, config: &Config) -> Analysis {
         suppressed: 0,
         summary: None,
         document: Document::default(),
+        facts: None,
     }
 }
 
@@ -152,6 +157,7 @@ fn run(
             suppressed: 0,
             summary: None,
             document,
+            facts: None,
         };
     }
     let methodology = config.methodology();
@@ -191,6 +197,7 @@ fn run(
         suppressed,
         summary,
         document,
+        facts: Some(facts),
     }
 }
 

@@ -25,7 +25,14 @@ pub fn code_lens(
         .threat_model
         .and_then(|i| doc.sections.get(i))?
         .heading_range;
-    let facts = Facts::new(text, doc, config);
+    let derived;
+    let facts = match &analysis.facts {
+        Some(facts) => facts,
+        None => {
+            derived = Facts::new(text, doc, config);
+            &derived
+        }
+    };
     let methodology = config.methodology();
     let total = methodology.categories.len();
     let addressed = methodology

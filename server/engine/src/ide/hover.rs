@@ -29,18 +29,24 @@ pub struct Hover {
     pub markdown: String,
 }
 
-/// What the hover needs besides the analysis; facts are computed on first use.
+/// What the hover needs besides the analysis; the analysis's facts when it has them,
+/// else computed on first use (a document parsed without its rules).
 struct Cx<'a> {
     text: &'a str,
     doc: &'a Document,
     config: &'a Config,
+    kept: Option<&'a Facts>,
     facts: std::cell::OnceCell<Facts>,
 }
 
 impl Cx<'_> {
     fn facts(&self) -> &Facts {
-        self.facts
-            .get_or_init(|| Facts::new(self.text, self.doc, self.config))
+        match self.kept {
+            Some(facts) => facts,
+            None => self
+                .facts
+                .get_or_init(|| Facts::new(self.text, self.doc, self.config)),
+        }
     }
 
     fn methodology(&self) -> &Methodology {
@@ -56,6 +62,7 @@ pub fn hover(analysis: &Analysis, text: &str, config: &Config, offset: usize) ->
         text,
         doc: &analysis.document,
         config,
+        kept: analysis.facts.as_ref(),
         facts: std::cell::OnceCell::new(),
     };
     if let Some(h) = rule_hover(&cx, offset) {
