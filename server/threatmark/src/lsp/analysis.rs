@@ -204,8 +204,8 @@ pub fn compute(input: Input, serial: u64, open_text: impl Fn(&Path) -> Option<St
 /// completion, navigation, symbols, folding) when the text changed since its last
 /// analysis: parsing is about half of an analysis. Never cached as an analysis.
 pub fn parse_only(input: Input) -> Analyzed {
-    let too_large = input.text.len()
-        > threatmark_engine::rules::tm092_document_too_large::MAX_DOCUMENT_BYTES;
+    let too_large =
+        input.text.len() > threatmark_engine::rules::tm092_document_too_large::MAX_DOCUMENT_BYTES;
     let document = if too_large {
         Document::default()
     } else {

@@ -152,14 +152,17 @@ impl Backend {
         let serial = serial.unwrap_or_else(|| self.inner.serial.fetch_add(1, Ordering::Relaxed));
         let inner = self.inner.clone();
         let computed = tokio::task::spawn_blocking(move || {
-            analysis::compute(input, serial, |path| {
+            let a = analysis::compute(input, serial, |path| {
                 let st = lock(&inner.state);
                 let uri = st.open_uri(path)?;
                 st.docs.get(&uri).map(|d| d.doc.text())
-            })
+            });
+            let diagnosed = Diagnosed::of(&a);
+            (a, diagnosed)
         })
         .await;
-        let a = Arc::new(computed.map_err(|e| guard::join_error("analysis", e))?);
+        let (a, diagnosed) = computed.map_err(|e| guard::join_error("analysis", e))?;
+        let a = Arc::new(a);
         let newly_linked = {
             let mut st = self.state();
             let mut newly_linked = None;
@@ -177,7 +180,7 @@ impl Backend {
                 } else {
                     st.link_reads.insert(a.uri.clone(), a.link_reads.clone());
                 }
-                st.keep(&a);
+                st.keep(&a, diagnosed);
             }
             // A threat-model file analysed before its design doc was analysed on its
             // own; now that the link is known, it is analysed with the design doc.
@@ -189,16 +192,24 @@ impl Backend {
         Ok(Some(a))
     }
 
-    /// The diagnostics of the document as it is now: those kept from its last analysis
-    /// when the text has not changed since, else from a new analysis.
-    async fn diagnosed(&self, uri: &Uri) -> Result<Option<Arc<Diagnosed>>> {
-        if let Some(d) = self.state().current_diagnosed(uri) {
-            return Ok(Some(d));
+    /// The diagnostics of the document as it is now, with the serial and version of
+    /// their analysis: those of its last analysis when the text has not changed since,
+    /// else of a new analysis.
+    async fn diagnosed(&self, uri: &Uri) -> Result<Option<(u64, i32, Vec<Diagnostic>)>> {
+        let kept = {
+            let mut st = self.state();
+            if let Some(a) = st.current_analysis(uri) {
+                return Ok(Some((a.serial, a.version, a.diagnostics.clone())));
+            }
+            st.current_diagnosed(uri)
+        };
+        if let Some(d) = kept {
+            return Ok(Some((d.serial, d.version, d.diagnostics())));
         }
         Ok(self
             .analyzed(uri)
             .await?
-            .map(|a| Arc::new(Diagnosed::of(&a))))
+            .map(|a| (a.serial, a.version, a.diagnostics.clone())))
     }
 
     /// Answers a request about one document: `answer` runs on the analysis of its current
@@ -430,8 +441,8 @@ impl Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let report = match self.diagnosed(&params.text_document.uri).await? {
-            Some(a) => {
-                let result_id = a.serial.to_string();
+            Some((serial, _, diagnostics)) => {
+                let result_id = serial.to_string();
                 if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
                     DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
                         related_documents: None,
@@ -440,7 +451,7 @@ impl Backend {
                         },
                     })
                 } else {
-                    full(Some(result_id), a.diagnostics.clone())
+                    full(Some(result_id), diagnostics)
                 }
             }
             None => full(None, Vec::new()),
@@ -474,14 +485,14 @@ impl Backend {
             if let Some(path) = uri.to_file_path() {
                 open_paths.insert(crate::walk::normalize(&path));
             }
-            let Some(a) = self.diagnosed(&uri).await? else {
+            let Some((serial, version, diagnostics)) = self.diagnosed(&uri).await? else {
                 continue;
             };
             items.push(report(
                 uri,
-                Some(i64::from(a.version)),
-                a.serial.to_string(),
-                &a.diagnostics,
+                Some(i64::from(version)),
+                serial.to_string(),
+                &diagnostics,
                 &previous,
             ));
         }
