@@ -29,9 +29,10 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
-/// How long typing must pause before pushed diagnostics are recomputed: analysing on
-/// every keystroke of a burst wastes the cores the editor needs, as markdown-oxide
-/// learned.
+/// How long typing must pause before pushed diagnostics are published, so that they do
+/// not flicker while the writer types. The analysis itself starts at the edit (one at a
+/// time per document, always of the newest text: `analyse_soon`), so the diagnostics
+/// arrive about when the pause ends.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
 #[derive(Clone)]
