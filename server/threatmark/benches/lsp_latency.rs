@@ -164,8 +164,8 @@ fn main() {
         assert_eq!(items.as_array().map_or(0, Vec::len), 6, "{items}");
     }
     // Completion right after typing, as an editor asks for it: the edit makes the cached
-    // analysis stale, so this includes a re-analysis. Type `S` into the cell, ask,
-    // delete it, ask.
+    // analysis stale, so this includes parsing the new text (the server analyses it in
+    // the background meanwhile). Type `S` into the cell, ask, delete it, ask.
     let mut typed_completion = Vec::with_capacity(samples);
     let mut typed_version = 1;
     for i in 0..samples {
@@ -193,7 +193,7 @@ fn main() {
     let parse = parse_time(&text, if measuring { 200 } else { 3 });
     let (arrival, bursts) = pushed_arrival(dir.path(), &text, if measuring { 30 } else { 2 });
     let open_docs = if measuring { 1_000 } else { 20 };
-    let rss = rss_with_docs_open(dir.path(), open_docs);
+    let (rss_empty, rss) = rss_with_docs_open(dir.path(), open_docs);
 
     println!(
         "Design doc: {lines} lines, {} bytes, {findings} findings; {samples} samples each.\n",
@@ -209,7 +209,9 @@ fn main() {
         arrival[1].as_secs_f64() * 1000.0,
         arrival[0].as_secs_f64() * 1000.0,
     );
-    println!("RSS with {open_docs} design docs open: {rss:.1} MiB\n");
+    println!(
+        "RSS with {open_docs} design docs open: {rss:.1} MiB (with none open: {rss_empty:.1} MiB)\n"
+    );
     println!("| request | p50 | p95 | max |");
     println!("|---|---|---|---|");
     for (name, mut times) in [
@@ -289,27 +291,32 @@ fn pushed_arrival(root: &std::path::Path, text: &str, bursts: usize) -> ([Durati
     ([percentile(&times, 0.5), percentile(&times, 0.95)], bursts)
 }
 
-/// The server's resident set (VmRSS) after opening `count` design docs of 40–400 lines
-/// (about the sizes of the benchmark corpus) and pulling each one's diagnostics, so that
-/// each is parsed and analysed. MiB.
-fn rss_with_docs_open(root: &std::path::Path, count: usize) -> f64 {
+/// The server's resident set (VmRSS) once initialized, and after opening `count` design
+/// docs of 40–400 lines (about the sizes of the benchmark corpus) and pulling each one's
+/// diagnostics, so that each is parsed and analysed. MiB.
+fn rss_with_docs_open(root: &std::path::Path, count: usize) -> (f64, f64) {
     let mut client = Client::start(Options {
         root: Some(root),
         pull: true,
         ..Options::default()
     });
+    let rss = |client: &Client| {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", client.pid())).unwrap_or_default();
+        let kib: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(f64::NAN);
+        kib / 1024.0
+    };
+    let empty = rss(&client);
     for i in 0..count {
         let uri = file_uri(&root.join(format!("docs/design/open-{i}.md")));
         client.open(&uri, &design_doc(40 + (i * 37) % 360));
         client.pull(&uri);
     }
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", client.pid())).unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
+    let open = rss(&client);
     assert!(client.shutdown().success());
-    kib / 1024.0
+    (empty, open)
 }

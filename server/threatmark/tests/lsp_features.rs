@@ -706,3 +706,118 @@ fn definition_and_rename_of_mitigation_and_threat_ids() {
         DOC.replace("| T3 |", "| T9 |")
     );
 }
+
+/// Requests right after an edit answer about the new text, whether the server reuses an
+/// analysis or parses the text it has not analysed yet.
+#[test]
+fn hover_completion_and_lens_after_an_edit_see_the_new_text() {
+    let dir = workspace();
+    let mut client = client(dir.path());
+    let uri = doc_uri(dir.path(), "export.md");
+    client.open(&uri, DOC);
+    let before = hover_text(&mut client, &uri, DOC, "| T1 |", 2);
+    assert!(before.contains("**T1** · Spoofing · High"), "{before}");
+    // T1's severity becomes Low, and a new row is started under T3; asked at once.
+    let high = find(DOC, "| High | M1", 0, 2);
+    client.change(&uri, 2, high, [high[0], high[1] + 4], "Low");
+    let text = DOC.replacen("| High | M1", "| Low | M1", 1);
+    let after = hover_text(&mut client, &uri, &text, "| T1 |", 2);
+    assert!(after.contains("**T1** · Spoofing · Low"), "{after}");
+    let row = "cannot show who asked for it | Low | M3 | Mitigated |";
+    let row_end = find(&text, row, 0, row.len());
+    client.change(&uri, 3, row_end, row_end, "\n| T4 | ");
+    let text = text.replacen("| M3 | Mitigated |", "| M3 | Mitigated |\n| T4 | ", 1);
+    let labels = completion_labels(&mut client, &uri, &text, "| T4 | ", 7);
+    assert_eq!(labels.len(), 6, "{labels:?}");
+    assert!(labels.iter().any(|l| l.contains("Spoofing")), "{labels:?}");
+    // The lens reads the full analysis of the new text: four threats now.
+    let lenses = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .expect("codeLens");
+    let title = lenses[0]["command"]["title"].as_str().unwrap_or_default();
+    assert!(title.contains("4 threats"), "{lenses}");
+    // Once analysed, the same answers.
+    let again = hover_text(&mut client, &uri, &text, "| T1 |", 2);
+    assert_eq!(again, after);
+}
+
+/// More documents open than the server keeps full analyses for: the first one, long
+/// dropped from that set, still answers pull diagnostics (the same report, the same
+/// `resultId`), hovers, the lens and quick fixes, and an edit to it is seen.
+#[test]
+fn a_document_evicted_from_the_analysis_cache_still_answers() {
+    let dir = workspace();
+    let mut client = client(dir.path());
+    // Without M3's line, T3 names a mitigation that does not exist: one finding at least.
+    let first_text = DOC.replacen("| High | M1", "| Low | M1", 1).replacen(
+        "- M3: Every export request is logged with the tenant session id.\n",
+        "",
+        1,
+    );
+    let first = doc_uri(dir.path(), "first.md");
+    client.open(&first, &first_text);
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": first}}),
+        )
+        .expect("diagnostic");
+    let diagnostics = report["items"].as_array().cloned().unwrap_or_default();
+    assert!(!diagnostics.is_empty(), "{report}");
+    let lens = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": first}}),
+        )
+        .expect("codeLens");
+    for i in 0..30 {
+        let uri = doc_uri(dir.path(), &format!("other-{i}.md"));
+        client.open(&uri, DOC);
+        client.pull(&uri);
+    }
+    // The same report, unchanged by `resultId`.
+    let unchanged = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": first}, "previousResultId": report["resultId"]}),
+        )
+        .expect("diagnostic");
+    assert_eq!(unchanged["kind"], "unchanged", "{unchanged}");
+    assert_eq!(unchanged["resultId"], report["resultId"]);
+    assert_eq!(client.pull(&first), diagnostics);
+    let hover = hover_text(&mut client, &first, &first_text, "| T1 |", 2);
+    assert!(hover.contains("**T1** · Spoofing · Low"), "{hover}");
+    let lens_again = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": first}}),
+        )
+        .expect("codeLens");
+    assert_eq!(lens_again, lens);
+    let fixes = client.code_actions(
+        &first,
+        diagnostics[0]["range"].clone(),
+        vec![diagnostics[0].clone()],
+        Some(vec!["quickfix"]),
+    );
+    assert!(!fixes.is_empty(), "no quick fix for {}", diagnostics[0]);
+    // Edit it once more: M3's line is back, so that finding goes.
+    let mitigations = find(&first_text, "- M2:", 0, 0);
+    let m3 = [mitigations[0] + 1, 0];
+    client.change(
+        &first,
+        2,
+        m3,
+        m3,
+        "- M3: Every export request is logged with the tenant session id.\n",
+    );
+    let edited = client.pull(&first);
+    assert_ne!(edited, diagnostics);
+    assert!(
+        edited.len() < diagnostics.len(),
+        "{edited:?} vs {diagnostics:?}"
+    );
+}

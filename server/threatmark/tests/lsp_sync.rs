@@ -192,3 +192,61 @@ fn random_edit_sequences_match_a_fresh_open() {
         panic!("{e}");
     }
 }
+
+/// A client that does not pull: a burst of edits sent back to back gets one
+/// `publishDiagnostics`, for the newest version, equal to a fresh open's.
+#[test]
+fn pushed_diagnostics_come_once_after_a_burst_with_the_newest_version() {
+    let dir = workspace();
+    let mut client = Client::start(Options {
+        root: Some(dir.path()),
+        ..Options::default()
+    });
+    let uri = doc_uri(dir.path(), "pushed.md");
+    client.open(&uri, DOC);
+    client.published(&uri, Some(1));
+    // Type a second threat row, character by character, all within the debounce.
+    let row = "\n| T2 | T | A1 | An operator alters an export | Hihg |";
+    let at = [14u32, DOC.lines().nth(14).map_or(0, |l| l.len() as u32)];
+    let mut col = at[1];
+    let mut line = at[0];
+    let mut version = 1;
+    for c in row.chars() {
+        version += 1;
+        client.change(&uri, version, [line, col], [line, col], &c.to_string());
+        if c == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += c.len_utf16() as u32;
+        }
+    }
+    let text = DOC.replacen(
+        "exports a ledger | High |",
+        &format!("exports a ledger | High |{row}"),
+        1,
+    );
+    let last = client.published(&uri, Some(version));
+    // A request answered after the publication: anything published before it is in.
+    if cfg!(debug_assertions) {
+        assert_eq!(client.server_text(&uri), text);
+    }
+    let earlier: Vec<i64> = client
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri)
+        .map(|n| n["params"]["version"].as_i64().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        earlier,
+        Vec::<i64>::new(),
+        "published for older versions too"
+    );
+    let pushed = last["diagnostics"].as_array().cloned().unwrap_or_default();
+    let mut fresh_client = pull_client(dir.path());
+    let fresh_uri = doc_uri(dir.path(), "fresh.md");
+    fresh_client.open(&fresh_uri, &text);
+    let fresh = fresh_client.pull(&fresh_uri);
+    assert!(!fresh.is_empty());
+    assert_eq!(without_version(&pushed), without_version(&fresh));
+}

@@ -16,6 +16,7 @@ use crate::walk::{self, Target};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use threatmark_engine::config::Config;
+use threatmark_engine::document::Document;
 use threatmark_engine::line_index::{LineIndex, WideEncoding};
 use threatmark_engine::{Analysis, Source, analyze, analyze_linked};
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
@@ -193,6 +194,47 @@ pub fn compute(input: Input, serial: u64, open_text: impl Fn(&Path) -> Option<St
         link_reads,
         analysis,
         diagnostics,
+        text: input.text,
+    }
+}
+
+/// The document parsed, without rules: its `analysis` holds the `Document` and nothing
+/// else (no findings, facts, summary or risk; `diagnostics` is empty), as the engine
+/// parses it inside `analyze`. For the features that read only the document (hover,
+/// completion, navigation, symbols, folding) when the text changed since its last
+/// analysis: parsing is about half of an analysis. Never cached as an analysis.
+pub fn parse_only(input: Input) -> Analyzed {
+    let too_large =
+        input.text.len() > threatmark_engine::rules::tm092_document_too_large::MAX_DOCUMENT_BYTES;
+    let document = if too_large {
+        Document::default()
+    } else {
+        Document::parse(&input.text, &input.config)
+    };
+    let (_, engine_path) = engine_path(&input.uri, input.root.as_deref());
+    Analyzed {
+        serial: 0,
+        uri: input.uri,
+        version: input.version,
+        epoch: input.epoch,
+        generation: input.generation,
+        index: LineIndex::new(&input.text),
+        encoding: input.encoding,
+        engine_path,
+        config: input.config,
+        today: today(),
+        partner: Partner::Standalone,
+        link_reads: Vec::new(),
+        analysis: Analysis {
+            design_doc: false,
+            title: None,
+            risk: None,
+            findings: Vec::new(),
+            suppressed: 0,
+            summary: None,
+            document,
+        },
+        diagnostics: Vec::new(),
         text: input.text,
     }
 }

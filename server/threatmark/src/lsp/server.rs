@@ -19,7 +19,7 @@ use super::hover;
 use super::lens;
 use super::log;
 use super::navigation;
-use super::state::{ClientSupport, Doc, State};
+use super::state::{ClientSupport, Diagnosed, Doc, State};
 use super::symbols;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -29,9 +29,10 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
-/// How long typing must pause before pushed diagnostics are recomputed: analysing on
-/// every keystroke of a burst wastes the cores the editor needs, as markdown-oxide
-/// learned.
+/// How long typing must pause before pushed diagnostics are published, so that they do
+/// not flicker while the writer types. The analysis itself starts at the edit (one at a
+/// time per document, always of the newest text: `analyse_soon`), so the diagnostics
+/// arrive about when the pause ends.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
 #[derive(Clone)]
@@ -96,66 +97,73 @@ impl Backend {
         self.state().client
     }
 
+    /// What an analysis of `uri` as it is now reads, copied out of the state.
+    fn input(st: &State, uri: &Uri) -> Option<Input> {
+        let doc = st.docs.get(uri)?;
+        let design = uri
+            .to_file_path()
+            .and_then(|p| st.linked_by.get(&crate::walk::normalize(&p)).cloned())
+            .and_then(|design_uri| {
+                let d = st.docs.get(&design_uri)?;
+                let (_, engine_path) = analysis::engine_path(&design_uri, st.root.as_deref());
+                Some((engine_path, d.doc.text()))
+            });
+        Some(Input {
+            uri: uri.clone(),
+            version: doc.doc.version,
+            epoch: doc.epoch,
+            generation: st.generation,
+            text: doc.doc.text(),
+            root: st.root.clone(),
+            config: st.config.clone(),
+            encoding: st.encoding,
+            design,
+        })
+    }
+
     /// The analysis of the document as it is now, computed off the runtime if needed.
     async fn analyzed(&self, uri: &Uri) -> Result<Option<Arc<Analyzed>>> {
-        // Requests that arrive together after an edit (code actions, symbols, folding,
-        // the lens…) wait for one analysis instead of each running their own on the
-        // same two cores: one at a time per document, and the cache is checked again
-        // once it is this request's turn.
+        // Requests that arrive together after an edit (code actions, the lens, pull
+        // diagnostics, the analysis started by the edit itself…) wait for one analysis
+        // instead of each running their own on the same two cores: one at a time per
+        // document, and the cache is checked again once it is this request's turn.
         let gate = {
-            let st = self.state();
+            let mut st = self.state();
+            if let Some(a) = st.current_analysis(uri) {
+                return Ok(Some(a));
+            }
             let Some(doc) = st.docs.get(uri) else {
                 return Ok(None);
             };
-            if let Some(a) = &doc.analyzed
-                && st.is_current(a)
-            {
-                return Ok(Some(a.clone()));
-            }
             doc.gate.clone()
         };
         let _turn = gate.lock().await;
-        let input = {
-            let st = self.state();
-            let Some(doc) = st.docs.get(uri) else {
+        let (input, serial) = {
+            let mut st = self.state();
+            if let Some(a) = st.current_analysis(uri) {
+                return Ok(Some(a));
+            }
+            let Some(input) = Self::input(&st, uri) else {
                 return Ok(None);
             };
-            if let Some(a) = &doc.analyzed
-                && st.is_current(a)
-            {
-                return Ok(Some(a.clone()));
-            }
-            let design = uri
-                .to_file_path()
-                .and_then(|p| st.linked_by.get(&crate::walk::normalize(&p)).cloned())
-                .and_then(|design_uri| {
-                    let d = st.docs.get(&design_uri)?;
-                    let (_, engine_path) = analysis::engine_path(&design_uri, st.root.as_deref());
-                    Some((engine_path, d.doc.text()))
-                });
-            Input {
-                uri: uri.clone(),
-                version: doc.doc.version,
-                epoch: doc.epoch,
-                generation: st.generation,
-                text: doc.doc.text(),
-                root: st.root.clone(),
-                config: st.config.clone(),
-                encoding: st.encoding,
-                design,
-            }
+            // Analysed again after its analysis was dropped (see `state::RECENT`): the
+            // same text gets the same `resultId`.
+            (input, st.current_diagnosed(uri).map(|d| d.serial))
         };
-        let serial = self.inner.serial.fetch_add(1, Ordering::Relaxed);
+        let serial = serial.unwrap_or_else(|| self.inner.serial.fetch_add(1, Ordering::Relaxed));
         let inner = self.inner.clone();
         let computed = tokio::task::spawn_blocking(move || {
-            analysis::compute(input, serial, |path| {
+            let a = analysis::compute(input, serial, |path| {
                 let st = lock(&inner.state);
                 let uri = st.open_uri(path)?;
                 st.docs.get(&uri).map(|d| d.doc.text())
-            })
+            });
+            let diagnosed = Diagnosed::of(&a);
+            (a, diagnosed)
         })
         .await;
-        let a = Arc::new(computed.map_err(|e| guard::join_error("analysis", e))?);
+        let (a, diagnosed) = computed.map_err(|e| guard::join_error("analysis", e))?;
+        let a = Arc::new(a);
         let newly_linked = {
             let mut st = self.state();
             let mut newly_linked = None;
@@ -173,9 +181,7 @@ impl Backend {
                 } else {
                     st.link_reads.insert(a.uri.clone(), a.link_reads.clone());
                 }
-                if let Some(doc) = st.docs.get_mut(uri) {
-                    doc.analyzed = Some(a.clone());
-                }
+                st.keep(&a, diagnosed);
             }
             // A threat-model file analysed before its design doc was analysed on its
             // own; now that the link is known, it is analysed with the design doc.
@@ -185,6 +191,26 @@ impl Backend {
             self.schedule(tm, version, Duration::ZERO);
         }
         Ok(Some(a))
+    }
+
+    /// The diagnostics of the document as it is now, with the serial and version of
+    /// their analysis: those of its last analysis when the text has not changed since,
+    /// else of a new analysis.
+    async fn diagnosed(&self, uri: &Uri) -> Result<Option<(u64, i32, Vec<Diagnostic>)>> {
+        let kept = {
+            let mut st = self.state();
+            if let Some(a) = st.current_analysis(uri) {
+                return Ok(Some((a.serial, a.version, a.diagnostics.clone())));
+            }
+            st.current_diagnosed(uri)
+        };
+        if let Some(d) = kept {
+            return Ok(Some((d.serial, d.version, d.diagnostics())));
+        }
+        Ok(self
+            .analyzed(uri)
+            .await?
+            .map(|a| (a.serial, a.version, a.diagnostics.clone())))
     }
 
     /// Answers a request about one document: `answer` runs on the analysis of its current
@@ -204,6 +230,36 @@ impl Backend {
             .map_err(|e| guard::join_error(method, e))
     }
 
+    /// As [`Self::on_document`], for the features that read only the parsed document
+    /// (hover, completion, navigation, symbols, folding): when there is no current full
+    /// analysis to reuse (the text just changed, or the document's analysis was dropped),
+    /// `answer` gets the current text parsed without the rules (`analysis::parse_only`)
+    /// rather than waiting for a full analysis.
+    async fn on_parsed<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        uri: &Uri,
+        answer: impl FnOnce(&Analyzed) -> T + Send + 'static,
+    ) -> Result<Option<T>> {
+        let source = {
+            let mut st = self.state();
+            match st.current_analysis(uri) {
+                Some(a) => Ok(a),
+                None => match Self::input(&st, uri) {
+                    Some(input) => Err(input),
+                    None => return Ok(None),
+                },
+            }
+        };
+        tokio::task::spawn_blocking(move || match source {
+            Ok(a) => answer(&a),
+            Err(input) => answer(&analysis::parse_only(input)),
+        })
+        .await
+        .map(Some)
+        .map_err(|e| guard::join_error(method, e))
+    }
+
     async fn do_workspace_symbol(&self, query: String) -> Result<Option<WorkspaceSymbolResponse>> {
         let (open, root, config, encoding) = {
             let st = self.state();
@@ -218,7 +274,7 @@ impl Backend {
             }
             let q = query.clone();
             let symbols = self
-                .on_document("workspace/symbol", &uri, move |a| {
+                .on_parsed("workspace/symbol", &uri, move |a| {
                     let mut out = Vec::new();
                     let symbols = threatmark_engine::ide::document_symbols(&a.analysis, &a.text);
                     symbols::workspace_symbols(&a.uri, &a.positions(), symbols, &q, &mut out);
@@ -238,17 +294,33 @@ impl Backend {
         Ok(Some(WorkspaceSymbolResponse::Nested(found)))
     }
 
-    /// Publishes the diagnostics of `uri` at `version` after `delay`, unless a newer
-    /// version arrives first. Only for clients that do not pull.
+    /// Publishes the diagnostics of `uri` at `version` once `delay` has passed, unless a
+    /// newer version arrives first. Only for clients that do not pull.
     fn schedule(&self, uri: Uri, version: i32, delay: Duration) {
-        if self.support().pull_diagnostics {
-            return;
+        if !self.support().pull_diagnostics {
+            self.analyse_soon(uri, version, delay, true);
         }
+    }
+
+    /// After an edit: analyses the new text now, in the background, so that pushed
+    /// diagnostics are ready when the debounce ends and a pull (or code action, lens…)
+    /// that follows finds the analysis done or under way; pushes only for clients that
+    /// do not pull.
+    fn edited(&self, uri: Uri, version: i32, delay: Duration) {
+        let publish = !self.support().pull_diagnostics;
+        self.analyse_soon(uri, version, delay, publish);
+    }
+
+    /// Analyses `uri` now, unless `version` is already superseded; when `publish`, sends
+    /// the diagnostics once `delay` has passed since the call, if no newer version (or
+    /// configuration) arrived meanwhile. The debounce thus delays only what the editor
+    /// shows, not the work: while typing, one analysis per document runs at a time (the
+    /// gate in `analyzed`), each of the newest text, and only the last version of a burst
+    /// is published.
+    fn analyse_soon(&self, uri: Uri, version: i32, delay: Duration, publish: bool) {
+        let deadline = tokio::time::Instant::now() + delay;
         let this = self.clone();
         tokio::spawn(async move {
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
             let current = |this: &Backend| {
                 this.state()
                     .docs
@@ -266,6 +338,10 @@ impl Backend {
                     return;
                 }
             };
+            if !publish || a.version != version {
+                return;
+            }
+            tokio::time::sleep_until(deadline).await;
             let _publishing = this.inner.publish.lock().await;
             if !this.state().is_current(&a) {
                 return;
@@ -365,9 +441,9 @@ impl Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let report = match self.analyzed(&params.text_document.uri).await? {
-            Some(a) => {
-                let result_id = a.serial.to_string();
+        let report = match self.diagnosed(&params.text_document.uri).await? {
+            Some((serial, _, diagnostics)) => {
+                let result_id = serial.to_string();
                 if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
                     DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
                         related_documents: None,
@@ -376,7 +452,7 @@ impl Backend {
                         },
                     })
                 } else {
-                    full(Some(result_id), a.diagnostics.clone())
+                    full(Some(result_id), diagnostics)
                 }
             }
             None => full(None, Vec::new()),
@@ -410,14 +486,14 @@ impl Backend {
             if let Some(path) = uri.to_file_path() {
                 open_paths.insert(crate::walk::normalize(&path));
             }
-            let Some(a) = self.analyzed(&uri).await? else {
+            let Some((serial, version, diagnostics)) = self.diagnosed(&uri).await? else {
                 continue;
             };
             items.push(report(
                 uri,
-                Some(i64::from(a.version)),
-                a.serial.to_string(),
-                &a.diagnostics,
+                Some(i64::from(version)),
+                serial.to_string(),
+                &diagnostics,
                 &previous,
             ));
         }
@@ -638,11 +714,12 @@ impl LanguageServer for Backend {
                     doc: OpenDocument::new(&doc.text, doc.version),
                     epoch,
                     analyzed: None,
+                    diagnosed: None,
                     gate: Arc::default(),
                 },
             );
         }
-        self.schedule(uri.clone(), doc.version, Duration::ZERO);
+        self.edited(uri.clone(), doc.version, Duration::ZERO);
         self.invalidate_partners(&uri);
     }
 
@@ -664,6 +741,7 @@ impl LanguageServer for Backend {
                     doc.doc.version = version;
                     doc.epoch += 1;
                     doc.analyzed = None;
+                    doc.diagnosed = None;
                     edit.is_ok()
                 }
                 None => false,
@@ -676,7 +754,7 @@ impl LanguageServer for Backend {
             ));
             return;
         }
-        self.schedule(uri.clone(), version, DEBOUNCE);
+        self.edited(uri.clone(), version, DEBOUNCE);
         self.invalidate_partners(&uri);
     }
 
@@ -685,9 +763,7 @@ impl LanguageServer for Backend {
         let partners = {
             let mut st = self.state();
             let partners = st.partners(&uri);
-            st.docs.remove(&uri);
-            st.linked_by.retain(|_, design| design != &uri);
-            st.link_reads.remove(&uri);
+            st.close(&uri);
             partners
         };
         for p in partners {
@@ -779,7 +855,7 @@ impl LanguageServer for Backend {
         guard::request("textDocument/hover", async {
             let position = p.position;
             let answer = self
-                .on_document("textDocument/hover", &p.text_document.uri, move |a| {
+                .on_parsed("textDocument/hover", &p.text_document.uri, move |a| {
                     hover::hover(a, position)
                 })
                 .await?;
@@ -794,7 +870,7 @@ impl LanguageServer for Backend {
             let position = p.position;
             let snippets = self.support().snippets;
             let items = self
-                .on_document("textDocument/completion", &p.text_document.uri, move |a| {
+                .on_parsed("textDocument/completion", &p.text_document.uri, move |a| {
                     completion::completions(a, position, snippets)
                 })
                 .await?;
@@ -809,7 +885,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<DocumentSymbolResponse>> {
         guard::request("textDocument/documentSymbol", async {
             let symbols = self
-                .on_document(
+                .on_parsed(
                     "textDocument/documentSymbol",
                     &params.text_document.uri,
                     symbols::document_symbols,
@@ -841,7 +917,7 @@ impl LanguageServer for Backend {
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         guard::request("textDocument/foldingRange", async {
-            self.on_document(
+            self.on_parsed(
                 "textDocument/foldingRange",
                 &params.text_document.uri,
                 lens::folding_ranges,
@@ -859,7 +935,7 @@ impl LanguageServer for Backend {
         guard::request("textDocument/definition", async {
             let position = p.position;
             let found = self
-                .on_document("textDocument/definition", &p.text_document.uri, move |a| {
+                .on_parsed("textDocument/definition", &p.text_document.uri, move |a| {
                     navigation::definition(a, position)
                 })
                 .await?;
@@ -873,7 +949,7 @@ impl LanguageServer for Backend {
         let include = params.context.include_declaration;
         guard::request("textDocument/references", async {
             let position = p.position;
-            self.on_document("textDocument/references", &p.text_document.uri, move |a| {
+            self.on_parsed("textDocument/references", &p.text_document.uri, move |a| {
                 navigation::references(a, position, include)
             })
             .await
@@ -888,7 +964,7 @@ impl LanguageServer for Backend {
         guard::request("textDocument/prepareRename", async {
             let position = params.position;
             let found = self
-                .on_document(
+                .on_parsed(
                     "textDocument/prepareRename",
                     &params.text_document.uri,
                     move |a| navigation::prepare_rename(a, position),
@@ -906,7 +982,7 @@ impl LanguageServer for Backend {
             let document_changes = self.support().document_changes;
             let new_name = params.new_name;
             let edit = self
-                .on_document("textDocument/rename", &p.text_document.uri, move |a| {
+                .on_parsed("textDocument/rename", &p.text_document.uri, move |a| {
                     navigation::rename(a, position, &new_name, document_changes)
                 })
                 .await?;
