@@ -233,6 +233,7 @@ pub fn parse_only(input: Input) -> Analyzed {
             suppressed: 0,
             summary: None,
             document,
+            facts: None,
         },
         diagnostics: Vec::new(),
         text: input.text,
