@@ -31,10 +31,10 @@ pub(crate) fn line_at(text: &str, offset: usize) -> TextRange {
     // `\n`, `\r\n` and a lone `\r` all end a line, as in LSP; the line always holds
     // `offset`, so slicing `start..offset` and `offset..end` is safe.
     let offset = clamp(text, offset);
-    let start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let end = text[offset..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| offset + i);
+    // memchr: a table cell's context walks up its table line by line.
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr2(b'\n', b'\r', &bytes[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr2(b'\n', b'\r', &bytes[offset..]).map_or(text.len(), |i| offset + i);
     TextRange::new(start, end)
 }
 
@@ -111,6 +111,10 @@ fn is_row(line: &str) -> bool {
 }
 
 fn is_delimiter(line: &str) -> bool {
+    // Every delimiter row holds a `-`; most table rows do not reach the regex.
+    if !line.contains('-') {
+        return false;
+    }
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(r"^[\s>]*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::diagram::coverage::{Coverage, asset_of};
 use crate::diagram::{Diagram, Element, ElementKind};
 use crate::document::columns::{AssetField, ThreatField};
-use crate::document::ids::match_key;
+use crate::document::ids::{has_match_key, match_key};
 use crate::document::{Asset, Document, Threat};
 use crate::knowledge::editor::editor;
 use crate::knowledge::{CategoryInfo, Methodology};
@@ -447,49 +447,46 @@ fn target_hover(cx: &Cx<'_>, part: TextRange, offset: usize) -> Option<Hover> {
 
 fn id_hover(cx: &Cx<'_>, kind: IdKind, id: &str, range: TextRange) -> Option<Hover> {
     let key = match_key(id);
-    let markdown = match kind {
-        IdKind::Asset => {
-            let (i, a) = cx
-                .doc
-                .assets
-                .assets
-                .iter()
-                .enumerate()
-                .find(|(_, a)| a.id.as_ref().is_some_and(|x| match_key(&x.value) == key))?;
-            asset_markdown(cx, i, a)
-        }
-        IdKind::Threat => {
-            let i = cx
-                .doc
-                .threats
-                .iter()
-                .position(|t| t.id.as_ref().is_some_and(|x| match_key(&x.value) == key))?;
-            threat_markdown(cx, i)
-        }
-        IdKind::Mitigation => {
-            let m = cx.doc.mitigations.find(id)?;
-            let mut md = format!("**{}** — {}", id, m.text.value);
-            let answered: Vec<String> = cx
-                .doc
-                .threats
-                .iter()
-                .filter(|t| {
-                    t.mitigation.as_ref().is_some_and(|v| {
-                        v.value
-                            .split(|c: char| !c.is_alphanumeric() && c != '-')
-                            .any(|w| match_key(w) == key)
-                    })
-                })
-                .map(threat_label)
-                .collect();
-            if answered.is_empty() {
-                let _ = write!(md, "\n\n{}", editor().coach.mitigation_unused);
-            } else {
-                let _ = write!(md, "\n\nAnswers: {}.", answered.join(", "));
+    let markdown =
+        match kind {
+            IdKind::Asset => {
+                let (i, a) =
+                    cx.doc.assets.assets.iter().enumerate().find(|(_, a)| {
+                        a.id.as_ref().is_some_and(|x| has_match_key(&x.value, &key))
+                    })?;
+                asset_markdown(cx, i, a)
             }
-            md
-        }
-    };
+            IdKind::Threat => {
+                let i =
+                    cx.doc.threats.iter().position(|t| {
+                        t.id.as_ref().is_some_and(|x| has_match_key(&x.value, &key))
+                    })?;
+                threat_markdown(cx, i)
+            }
+            IdKind::Mitigation => {
+                let m = cx.doc.mitigations.find(id)?;
+                let mut md = format!("**{}** — {}", id, m.text.value);
+                let answered: Vec<String> = cx
+                    .doc
+                    .threats
+                    .iter()
+                    .filter(|t| {
+                        t.mitigation.as_ref().is_some_and(|v| {
+                            v.value
+                                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                                .any(|w| has_match_key(w, &key))
+                        })
+                    })
+                    .map(threat_label)
+                    .collect();
+                if answered.is_empty() {
+                    let _ = write!(md, "\n\n{}", editor().coach.mitigation_unused);
+                } else {
+                    let _ = write!(md, "\n\nAnswers: {}.", answered.join(", "));
+                }
+                md
+            }
+        };
     Some(Hover { range, markdown })
 }
 

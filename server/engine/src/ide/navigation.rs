@@ -8,7 +8,7 @@
 use super::context::{clamp, in_threat_model, mermaid_at, word_at};
 use crate::analysis::Analysis;
 use crate::diagram::coverage::asset_of;
-use crate::document::ids::{is_asset_id, is_mitigation_id, is_threat_id, match_key};
+use crate::document::ids::{has_match_key, is_asset_id, is_mitigation_id, is_threat_id, match_key};
 use crate::document::{Block, Document};
 use crate::finding::Edit;
 use crate::span::TextRange;
@@ -112,18 +112,18 @@ fn definition_of(text: &str, doc: &Document, kind: IdKind, key: &str) -> Option<
             .assets
             .iter()
             .filter_map(|a| a.id.as_ref())
-            .find(|i| match_key(&i.value) == key),
+            .find(|i| has_match_key(&i.value, key)),
         IdKind::Threat => doc
             .threats
             .iter()
             .filter_map(|t| t.id.as_ref())
-            .find(|i| match_key(&i.value) == key),
+            .find(|i| has_match_key(&i.value, key)),
         IdKind::Mitigation => doc
             .mitigations
             .items
             .iter()
             .filter_map(|m| m.id.as_ref())
-            .find(|i| match_key(&i.value) == key),
+            .find(|i| has_match_key(&i.value, key)),
     }?;
     // A table cell's range may hold markup around the id (`**M1**`).
     if found.range.slice(text) == found.value {
