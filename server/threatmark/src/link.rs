@@ -6,6 +6,7 @@
 use crate::walk::{self, Target};
 use std::path::{Path, PathBuf};
 use threatmark_engine::config::Config;
+use threatmark_engine::document::markdown::parse_blocks;
 use threatmark_engine::{Analysis, analysis};
 
 /// The linked threat-model file of `design`, if its analysis says it may have one and a
@@ -42,6 +43,27 @@ pub fn find_with(
             let text = read(&cwd.join(&path))?;
             analysis::is_threat_model_file(&text, config).then(|| target(path, cwd, root))
         })
+}
+
+/// Every local markdown file a link in `text` (the file `from`) leads to: a superset of
+/// the files [`find`] can pick as `from`'s threat model, found with the engine's markdown
+/// pass alone, without analysing the file.
+pub fn linked_files(from: &Target, text: &str, cwd: &Path, root: &Path) -> Vec<PathBuf> {
+    let folder = from.path.parent().unwrap_or(Path::new(""));
+    parse_blocks(text)
+        .links
+        .iter()
+        .filter_map(|l| {
+            // The part the engine keeps of a link to a markdown file.
+            let path = l.dest.split('#').next().unwrap_or(&l.dest);
+            let lower = path.to_ascii_lowercase();
+            if lower.ends_with(".md") || lower.ends_with(".markdown") {
+                resolve(path, folder, cwd, root)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// The file a link points to, as a path like the walk's (relative to the current
@@ -107,6 +129,30 @@ mod tests {
         assert_eq!(percent_decode("threat%20model.md"), "threat model.md");
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("caf%C3%A9.md"), "café.md");
+    }
+
+    #[test]
+    fn linked_files_are_the_markdown_files_links_lead_to() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs/design"))?;
+        std::fs::write(root.join("docs/design/tm.md"), "# Threat model\n")?;
+        std::fs::write(root.join("docs/other.MARKDOWN"), "# Other\n")?;
+        let from = target(PathBuf::from("docs/design/x.md"), root, root);
+        let text = "# X\n\nSee [the model](tm.md#threats), [other][o], [gone](gone.md), \
+                    [site](https://example.com/a.md) and ![img](tm.png).\n\n\
+                    [o]: ../other.MARKDOWN\n";
+        let mut found = linked_files(&from, text, root, root);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                PathBuf::from("docs/design/tm.md"),
+                PathBuf::from("docs/other.MARKDOWN")
+            ]
+        );
+        Ok(())
     }
 
     #[test]
