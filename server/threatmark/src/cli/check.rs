@@ -290,7 +290,7 @@ impl Pending {
             .enumerate()
             .filter_map(|(i, s)| s.held.take().and_then(|h| h.fix).map(|t| (i, t)))
             .collect();
-        let results: Vec<(usize, Result<(FileReport, usize), String>)> = fixes
+        let results: Vec<(usize, Result<Checked, String>)> = fixes
             .into_par_iter()
             .map(|(i, t)| (i, fix_file(&t, env)))
             .collect();
@@ -423,7 +423,8 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, CliError> {
             }
         }
         let jobs = pending.plan(ok, &env);
-        let results: Vec<(Option<PathBuf>, Result<Vec<Piece>, String>)> = jobs
+        // With each job, the threat-model file it claims (see `Pending::drop_claimed`).
+        let results: Vec<_> = jobs
             .into_par_iter()
             .map(|job| (claim(&job, &env), work(job, &env)))
             .collect();
@@ -623,7 +624,7 @@ fn work(job: Job, env: &Env<'_>) -> Result<Vec<Piece>, String> {
 
 /// `--fix` on one file: rounds of safe fixes, then the file replaced atomically. Its
 /// record, and the number of fixes written.
-fn fix_file(target: &Target, env: &Env<'_>) -> Result<(FileReport, usize), String> {
+fn fix_file(target: &Target, env: &Env<'_>) -> Result<Checked, String> {
     let loaded = load(target)?;
     let first = analyze_one(target, &loaded.text, env);
     if loaded.lossy {
