@@ -45,11 +45,11 @@ pub fn render_file(report: &FileReport, options: HumanOptions, out: &mut Vec<u8>
 /// anstream would have.
 fn plain(snippet: &str, out: &mut Vec<u8>) {
     let bytes = snippet.as_bytes();
-    let control = bytes.iter().enumerate().any(|(i, &b)| {
-        (b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r')) || b == 0x7f
-            // C1 controls (U+0080 to U+009F) are `0xC2 0x80..=0x9F` in UTF-8.
-            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
-    });
+    // A byte-wise test the compiler vectorizes; `0xC2` leads the C1 controls (U+0080 to
+    // U+009F) in UTF-8, and a few printable characters, which take the exact path too.
+    let control = bytes
+        .iter()
+        .any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r')) || b == 0x7f || b == 0xc2);
     if control {
         out.extend(anstream::adapter::strip_bytes(bytes).into_vec());
     } else {
@@ -201,6 +201,7 @@ mod tests {
             "a \u{1b}[31mred\u{1b}[0m title",
             "bell \u{7} and del \u{7f} and C1 \u{9b}31m",
             "tab\tand\r\nbreaks",
+            "printable after 0xC2: \u{a0}non-breaking, \u{b0}degrees",
         ] {
             let mut out = Vec::new();
             plain(text, &mut out);
