@@ -28,6 +28,13 @@ pub fn render_file(report: &FileReport, options: HumanOptions, out: &mut Vec<u8>
     } else {
         Renderer::plain()
     };
+    // About what a snippet takes, so that the buffer seldom grows (and copies) again.
+    let estimate: usize = report
+        .findings
+        .iter()
+        .map(|f| 2 * f.excerpt.text.len() + f.message.len() + report.path.len() + 160)
+        .sum();
+    out.reserve(estimate);
     for finding in &report.findings {
         let snippet = renderer.render(&[group(&report.path, finding)]);
         if options.color {
@@ -45,11 +52,17 @@ pub fn render_file(report: &FileReport, options: HumanOptions, out: &mut Vec<u8>
 /// anstream would have.
 fn plain(snippet: &str, out: &mut Vec<u8>) {
     let bytes = snippet.as_bytes();
-    // A byte-wise test the compiler vectorizes; `0xC2` leads the C1 controls (U+0080 to
-    // U+009F) in UTF-8, and a few printable characters, which take the exact path too.
-    let control = bytes
-        .iter()
-        .any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r')) || b == 0x7f || b == 0xc2);
+    // A test of every byte, without an early exit inside a chunk so that the compiler
+    // vectorizes it. `0xC2` leads the C1 controls (U+0080 to U+009F) in UTF-8, and a few
+    // printable characters, which take the exact path too.
+    let control = bytes.chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |found, &b| {
+            found
+                | ((b < 0x20) & (b != b'\n') & (b != b'\t') & (b != b'\r'))
+                | (b == 0x7f)
+                | (b == 0xc2)
+        })
+    });
     if control {
         out.extend(anstream::adapter::strip_bytes(bytes).into_vec());
     } else {

@@ -68,6 +68,21 @@ pub(super) fn write_head(out: &mut impl Write) -> io::Result<()> {
 
 /// One element of the `files` array, with the line break and indent before it.
 pub(super) fn render_file(report: &FileReport, out: &mut Vec<u8>) {
+    // About what a file takes (fixes hold most of it), so that the buffer seldom grows.
+    let estimate: usize = report
+        .findings
+        .iter()
+        .flat_map(|f| &f.fixes)
+        .flat_map(|fix| &fix.edits)
+        .map(|e| 2 * e.new_text.len() + 300)
+        .sum::<usize>()
+        + report
+            .findings
+            .iter()
+            .map(|f| f.message.len() + 600)
+            .sum::<usize>()
+        + 300;
+    out.reserve(estimate);
     out.extend_from_slice(b"\n    ");
     let start = out.len();
     if let Err(e) = pretty_at(&file(report), 2, out) {
