@@ -1181,7 +1181,8 @@ fn json_paths(run: &Run) -> Vec<String> {
 /// A tree of design docs (some with findings that have fixes), READMEs and folders whose
 /// names sort differently as strings and as paths (`docs/` before `docs-old/`). File `i`
 /// is in a design folder when `i` is even; a third of the files have a threat-model
-/// heading (design docs wherever they are), a third have no threat model.
+/// heading (design docs wherever they are), a third have no threat model. Some are not
+/// valid UTF-8, for warnings on stderr from several windows.
 fn many_files(dir: &Path) {
     for i in 0..MANY {
         let folder = ["docs/design", "docs-old", "docs/design/sub", "a"][i % 4];
@@ -1192,7 +1193,11 @@ fn many_files(dir: &Path) {
                 "# Doc {i}\n\n## Threat model\n\n| ID | STRIDE | Threat |\n|---|---|---|\n| T1 | Spoofing | Someone |\n"
             ),
         };
-        write(dir, &format!("{folder}/f{i:03}.md"), text);
+        let mut bytes = text.into_bytes();
+        if i % 50 == 7 {
+            bytes.extend_from_slice(b"Caf\xe9.\n");
+        }
+        write(dir, &format!("{folder}/f{i:03}.md"), bytes);
     }
 }
 
@@ -1219,6 +1224,16 @@ fn output_is_in_path_order_and_the_same_on_one_and_many_threads() {
     let docs = paths.iter().position(|p| p.starts_with("docs/"));
     let old = paths.iter().position(|p| p.starts_with("docs-old/"));
     assert!(docs < old, "docs/ sorts before docs-old/: {paths:?}");
+    let warned: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .filter_map(|l| l.split(": not valid UTF-8").next())
+        .collect();
+    assert_eq!(warned.len(), MANY / 50, "{r:?}");
+    let mut warned_sorted = warned.clone();
+    warned_sorted.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    assert_eq!(warned, warned_sorted, "warnings in path order");
     let summary = &json(&r)["summary"];
     assert_eq!(summary["files"], MANY, "{summary}");
     let design_docs = (0..MANY).filter(|i| i % 3 == 2 || i % 2 == 0).count();
