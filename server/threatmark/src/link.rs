@@ -49,6 +49,9 @@ pub fn find_with(
 /// the files [`find`] can pick as `from`'s threat model, found with the engine's markdown
 /// pass alone, without analysing the file.
 pub fn linked_files(from: &Target, text: &str, cwd: &Path, root: &Path) -> Vec<PathBuf> {
+    if !may_link_markdown(text) {
+        return Vec::new();
+    }
     let folder = from.path.parent().unwrap_or(Path::new(""));
     parse_blocks(text)
         .links
@@ -64,6 +67,22 @@ pub fn linked_files(from: &Target, text: &str, cwd: &Path, root: &Path) -> Vec<P
             }
         })
         .collect()
+}
+
+/// Whether `text` can hold a link to a markdown file, without parsing it: such a link's
+/// destination ends in `.md` or `.markdown` (any case) once decoded, and a backslash
+/// escape keeps the character in place, so only a character reference (`&#46;`) could
+/// hide that ending from this test.
+fn may_link_markdown(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.contains('&')
+        || text.match_indices('.').any(|(i, _)| {
+            let rest = &bytes[i + 1..];
+            rest.get(..2).is_some_and(|r| r.eq_ignore_ascii_case(b"md"))
+                || rest
+                    .get(..8)
+                    .is_some_and(|r| r.eq_ignore_ascii_case(b"markdown"))
+        })
 }
 
 /// The file a link points to, as a path like the walk's (relative to the current
@@ -153,6 +172,19 @@ mod tests {
             ]
         );
         Ok(())
+    }
+
+    #[test]
+    fn only_a_text_that_may_link_markdown_is_parsed() {
+        assert!(may_link_markdown("See [x](a.md)."));
+        assert!(may_link_markdown("See [x](A.MD#top)."));
+        assert!(may_link_markdown("See [x](a\\.md)."));
+        assert!(may_link_markdown("[x]: notes.Markdown"));
+        assert!(may_link_markdown("See [x](a&#46;md)."));
+        assert!(!may_link_markdown(
+            "# Plain\n\nNo links, an [https://x.io](https://x.io) one."
+        ));
+        assert!(!may_link_markdown("Ends with a dot."));
     }
 
     #[test]
