@@ -71,11 +71,21 @@ pub fn linked_files(from: &Target, text: &str, cwd: &Path, root: &Path) -> Vec<P
 
 /// Whether `text` can hold a link to a markdown file, without parsing it: such a link's
 /// destination ends in `.md` or `.markdown` (any case) once decoded, and a backslash
-/// escape keeps the character in place, so only a character reference (`&#46;`) could
-/// hide that ending from this test.
+/// escape keeps the character in place, so only a character reference (`&#46;`,
+/// `&period;`: `&`, letters, digits or `#`, `;`) could hide that ending from this test.
 fn may_link_markdown(text: &str) -> bool {
     let bytes = text.as_bytes();
-    text.contains('&')
+    let reference = text.match_indices('&').any(|(i, _)| {
+        let rest = &bytes[i + 1..];
+        // The longest named reference has 31 characters; a numeric one fewer.
+        let name = rest
+            .iter()
+            .take(33)
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+            .count();
+        name > 0 && rest.get(name) == Some(&b';')
+    });
+    reference
         || text.match_indices('.').any(|(i, _)| {
             let rest = &bytes[i + 1..];
             rest.get(..2).is_some_and(|r| r.eq_ignore_ascii_case(b"md"))
@@ -181,6 +191,9 @@ mod tests {
         assert!(may_link_markdown("See [x](a\\.md)."));
         assert!(may_link_markdown("[x]: notes.Markdown"));
         assert!(may_link_markdown("See [x](a&#46;md)."));
+        assert!(may_link_markdown("See [x](a&period;md)."));
+        assert!(may_link_markdown("See [x](a&#x2E;&#109;d)."));
+        assert!(!may_link_markdown("R&D, a && b, &amp without a semicolon."));
         assert!(!may_link_markdown(
             "# Plain\n\nNo links, an [https://x.io](https://x.io) one."
         ));
