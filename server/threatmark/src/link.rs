@@ -6,6 +6,7 @@
 use crate::walk::{self, Target};
 use std::path::{Path, PathBuf};
 use threatmark_engine::config::Config;
+use threatmark_engine::document::markdown::parse_blocks;
 use threatmark_engine::{Analysis, analysis};
 
 /// The linked threat-model file of `design`, if its analysis says it may have one and a
@@ -41,6 +42,56 @@ pub fn find_with(
             let path = resolve(link, folder, cwd, root)?;
             let text = read(&cwd.join(&path))?;
             analysis::is_threat_model_file(&text, config).then(|| target(path, cwd, root))
+        })
+}
+
+/// Every local markdown file a link in `text` (the file `from`) leads to: a superset of
+/// the files [`find`] can pick as `from`'s threat model, found with the engine's markdown
+/// pass alone, without analysing the file.
+pub fn linked_files(from: &Target, text: &str, cwd: &Path, root: &Path) -> Vec<PathBuf> {
+    if !may_link_markdown(text) {
+        return Vec::new();
+    }
+    let folder = from.path.parent().unwrap_or(Path::new(""));
+    parse_blocks(text)
+        .links
+        .iter()
+        .filter_map(|l| {
+            // The part the engine keeps of a link to a markdown file.
+            let path = l.dest.split('#').next().unwrap_or(&l.dest);
+            let lower = path.to_ascii_lowercase();
+            if lower.ends_with(".md") || lower.ends_with(".markdown") {
+                resolve(path, folder, cwd, root)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Whether `text` can hold a link to a markdown file, without parsing it: such a link's
+/// destination ends in `.md` or `.markdown` (any case) once decoded, and a backslash
+/// escape keeps the character in place, so only a character reference (`&#46;`,
+/// `&period;`: `&`, letters, digits or `#`, `;`) could hide that ending from this test.
+fn may_link_markdown(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let reference = text.match_indices('&').any(|(i, _)| {
+        let rest = &bytes[i + 1..];
+        // The longest named reference has 31 characters; a numeric one fewer.
+        let name = rest
+            .iter()
+            .take(33)
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+            .count();
+        name > 0 && rest.get(name) == Some(&b';')
+    });
+    reference
+        || text.match_indices('.').any(|(i, _)| {
+            let rest = &bytes[i + 1..];
+            rest.get(..2).is_some_and(|r| r.eq_ignore_ascii_case(b"md"))
+                || rest
+                    .get(..8)
+                    .is_some_and(|r| r.eq_ignore_ascii_case(b"markdown"))
         })
 }
 
@@ -107,6 +158,46 @@ mod tests {
         assert_eq!(percent_decode("threat%20model.md"), "threat model.md");
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("caf%C3%A9.md"), "café.md");
+    }
+
+    #[test]
+    fn linked_files_are_the_markdown_files_links_lead_to() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs/design"))?;
+        std::fs::write(root.join("docs/design/tm.md"), "# Threat model\n")?;
+        std::fs::write(root.join("docs/other.MARKDOWN"), "# Other\n")?;
+        let from = target(PathBuf::from("docs/design/x.md"), root, root);
+        let text = "# X\n\nSee [the model](tm.md#threats), [other][o], [gone](gone.md), \
+                    [site](https://example.com/a.md) and ![img](tm.png).\n\n\
+                    [o]: ../other.MARKDOWN\n";
+        let mut found = linked_files(&from, text, root, root);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                PathBuf::from("docs/design/tm.md"),
+                PathBuf::from("docs/other.MARKDOWN")
+            ]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn only_a_text_that_may_link_markdown_is_parsed() {
+        assert!(may_link_markdown("See [x](a.md)."));
+        assert!(may_link_markdown("See [x](A.MD#top)."));
+        assert!(may_link_markdown("See [x](a\\.md)."));
+        assert!(may_link_markdown("[x]: notes.Markdown"));
+        assert!(may_link_markdown("See [x](a&#46;md)."));
+        assert!(may_link_markdown("See [x](a&period;md)."));
+        assert!(may_link_markdown("See [x](a&#x2E;&#109;d)."));
+        assert!(!may_link_markdown("R&D, a && b, &amp without a semicolon."));
+        assert!(!may_link_markdown(
+            "# Plain\n\nNo links, an [https://x.io](https://x.io) one."
+        ));
+        assert!(!may_link_markdown("Ends with a dot."));
     }
 
     #[test]

@@ -1153,3 +1153,237 @@ fn the_walk_survives_symlink_loops_and_non_utf8_names() {
         "{paths:?}"
     );
 }
+
+// ---------------------------------------------------------------- streaming
+
+/// More files than `check` analyses before writing their output (its window, 256), so
+/// that the output is written in several windows.
+const MANY: usize = 300;
+
+fn with_threads(dir: &Path, args: &[&str], threads: &str) -> Run {
+    let mut cmd = command(dir, args);
+    cmd.env("RAYON_NUM_THREADS", threads);
+    run_with(cmd, None)
+}
+
+fn json_paths(run: &Run) -> Vec<String> {
+    json(run)["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| f["path"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A tree of design docs (some with findings that have fixes), READMEs and folders whose
+/// names sort differently as strings and as paths (`docs/` before `docs-old/`). File `i`
+/// is in a design folder when `i` is even; a third of the files have a threat-model
+/// heading (design docs wherever they are), a third have no threat model. Some are not
+/// valid UTF-8, for warnings on stderr from several windows.
+fn many_files(dir: &Path) {
+    for i in 0..MANY {
+        let folder = ["docs/design", "docs-old", "docs/design/sub", "a"][i % 4];
+        let text = match i % 3 {
+            0 => NO_THREAT_MODEL.to_string(),
+            1 => README.to_string(),
+            _ => format!(
+                "# Doc {i}\n\n## Threat model\n\n| ID | STRIDE | Threat |\n|---|---|---|\n| T1 | Spoofing | Someone |\n"
+            ),
+        };
+        let mut bytes = text.into_bytes();
+        if i % 50 == 7 {
+            bytes.extend_from_slice(b"Caf\xe9.\n");
+        }
+        write(dir, &format!("{folder}/f{i:03}.md"), bytes);
+    }
+}
+
+#[test]
+fn output_is_in_path_order_and_the_same_on_one_and_many_threads() {
+    let dir = tempdir();
+    many_files(dir.path());
+    for format in ["human", "json", "sarif", "github"] {
+        let args = ["check", "--format", format];
+        let one = with_threads(dir.path(), &args, "1");
+        let many = with_threads(dir.path(), &args, "4");
+        assert_eq!(one.code, Some(1), "{format}: {one:?}");
+        assert_eq!(one.code, many.code, "{format}");
+        assert_eq!(one.stdout, many.stdout, "{format}: stdout differs");
+        assert_eq!(one.stderr, many.stderr, "{format}: stderr differs");
+    }
+    let r = with_threads(dir.path(), &["check", "--format", "json"], "4");
+    let paths = json_paths(&r);
+    assert_eq!(paths.len(), MANY, "{r:?}");
+    let mut sorted = paths.clone();
+    sorted.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    assert_eq!(paths, sorted, "path order");
+    assert!(paths[0].starts_with("a/"), "{paths:?}");
+    let docs = paths.iter().position(|p| p.starts_with("docs/"));
+    let old = paths.iter().position(|p| p.starts_with("docs-old/"));
+    assert!(docs < old, "docs/ sorts before docs-old/: {paths:?}");
+    let warned: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .filter_map(|l| l.split(": not valid UTF-8").next())
+        .collect();
+    assert_eq!(warned.len(), MANY / 50, "{r:?}");
+    let mut warned_sorted = warned.clone();
+    warned_sorted.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    assert_eq!(warned, warned_sorted, "warnings in path order");
+    let summary = &json(&r)["summary"];
+    assert_eq!(summary["files"], MANY, "{summary}");
+    let design_docs = (0..MANY).filter(|i| i % 3 == 2 || i % 2 == 0).count();
+    assert_eq!(summary["design_docs"], design_docs, "{summary}");
+}
+
+#[test]
+fn more_files_than_a_window_are_all_reported_once_in_every_format() {
+    let dir = tempdir();
+    many_files(dir.path());
+    let json_run = run(dir.path(), &["check", "--format", "json"]);
+    let out = json(&json_run);
+    let findings: usize = out["files"]
+        .as_array()
+        .map(|f| f.iter().map(|f| codes(f).len()).sum())
+        .unwrap_or_default();
+    // Each design doc without a threat model (in a design folder) has TM001.
+    let tm001: usize = out["files"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter(|f| codes(f).contains(&"TM001".to_string()))
+                .count()
+        })
+        .unwrap_or_default();
+    assert_eq!(tm001, MANY / 6, "{json_run:?}");
+    let sarif = run(dir.path(), &["check", "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&sarif.stdout).unwrap_or_default();
+    let results = log["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    assert_eq!(results, findings, "one SARIF result per finding");
+    let github = run(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(github.stdout.lines().count(), findings, "{github:?}");
+    let human = run(dir.path(), &["check"]);
+    assert_eq!(
+        human.stdout.matches("\n --> ").count() + usize::from(human.stdout.starts_with(" --> ")),
+        findings,
+        "one snippet per finding"
+    );
+    assert!(
+        human.stdout.trim_end().lines().last().is_some_and(|l| l
+            .contains(&format!("({MANY} files checked)"))
+            || l.contains("fixable with")),
+        "the summary comes last: {human:?}"
+    );
+}
+
+/// A threat-model file that sorts before the design doc linking it, with more files
+/// between them than fit in a window.
+fn threat_model_first(dir: &Path) {
+    write(dir, "docs/a/export-threat-model.md", LINKED_THREAT_MODEL);
+    for i in 0..MANY {
+        write(dir, &format!("docs/b/f{i:03}.md"), README);
+    }
+    write(dir, "docs/c/design/export.md", linking_design_in_c());
+}
+
+fn linking_design_in_c() -> String {
+    LINKING_DESIGN.replace(
+        "(export-threat-model.md)",
+        "(../../a/export-threat-model.md)",
+    )
+}
+
+#[test]
+fn a_threat_model_before_its_design_doc_is_reported_as_the_pair() {
+    let dir = tempdir();
+    threat_model_first(dir.path());
+    // A threat-model file that no design doc links keeps its own record.
+    write(
+        dir.path(),
+        "docs/d/orphan-threat-model.md",
+        LINKED_THREAT_MODEL,
+    );
+    let r = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let out = json(&r);
+    let files = out["files"].as_array().cloned().unwrap_or_default();
+    assert_eq!(files.len(), MANY + 3, "each file once: {r:?}");
+    assert_eq!(files[0]["path"], "docs/a/export-threat-model.md");
+    assert_eq!(files[MANY + 1]["path"], "docs/c/design/export.md");
+    assert_eq!(files[MANY + 2]["path"], "docs/d/orphan-threat-model.md");
+    // Checked with the design doc: its diagram is in force, so the threat model's
+    // findings are those of the pair, not of the file on its own.
+    let alone = run(
+        dir.path(),
+        &["check", "docs/a/export-threat-model.md", "--format", "json"],
+    );
+    let pair = run(
+        dir.path(),
+        &[
+            "check",
+            "docs/c/design/export.md",
+            "docs/a/export-threat-model.md",
+            "--format",
+            "json",
+        ],
+    );
+    let alone = json(&alone)["files"][0].clone();
+    let pair = json(&pair)["files"][0].clone();
+    assert_eq!(pair["path"], "docs/a/export-threat-model.md");
+    assert_ne!(alone, pair, "the pair must differ from the file alone");
+    assert_eq!(files[0], pair, "{r:?}");
+    assert!(codes(&files[0]).contains(&"TM030".to_string()), "{r:?}");
+    assert!(
+        !codes(&files[MANY + 1]).contains(&"TM001".to_string()),
+        "the design doc has a threat model: {r:?}"
+    );
+    // The same in every format as on one thread.
+    for format in ["human", "json", "sarif", "github"] {
+        let args = ["check", "--format", format];
+        let one = with_threads(dir.path(), &args, "1");
+        let many = with_threads(dir.path(), &args, "3");
+        assert_eq!(one.stdout, many.stdout, "{format}");
+    }
+}
+
+#[test]
+fn fix_works_across_windows_and_on_a_held_threat_model() {
+    let dir = tempdir();
+    threat_model_first(dir.path());
+    for i in 0..MANY {
+        write(
+            dir.path(),
+            &format!("docs/design/x{i:03}.md"),
+            NO_THREAT_MODEL,
+        );
+    }
+    let r = run(dir.path(), &["check", "--fix"]);
+    assert!(r.code == Some(0) || r.code == Some(1), "{r:?}");
+    for i in 0..MANY {
+        let fixed = read(dir.path(), &format!("docs/design/x{i:03}.md"));
+        assert_ne!(fixed, NO_THREAT_MODEL, "x{i:03}.md was not fixed: {r:?}");
+        assert_lines_kept(NO_THREAT_MODEL, &fixed);
+    }
+    let threat_model = read(dir.path(), "docs/a/export-threat-model.md");
+    assert_lines_kept(LINKED_THREAT_MODEL, &threat_model);
+    let design = read(dir.path(), "docs/c/design/export.md");
+    let changed = MANY
+        + usize::from(threat_model != LINKED_THREAT_MODEL)
+        + usize::from(design != linking_design_in_c());
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("Fixed ") && l.ends_with(&format!(" in {changed} files."))),
+        "{changed} files changed: {r:?}"
+    );
+    assert!(!r.stdout.contains("TM001"), "no TM001 after the fix");
+    let again = run(dir.path(), &["check", "--fix"]);
+    assert!(
+        again.stderr.contains("Fixed 0 findings in 0 files."),
+        "{again:?}"
+    );
+}

@@ -4,32 +4,33 @@
 //! `::error file=docs/design/x.md,line=3,col=1,endLine=3,endColumn=11,title=TM020 stride-unaddressed::No threat…`
 
 use crate::record::FileReport;
-use std::fmt::Write;
+use std::io::Write;
 use threatmark_engine::Level;
 
-pub fn render(reports: &[FileReport]) -> String {
-    let mut out = String::new();
-    for report in reports {
-        for f in &report.findings {
-            let command = match f.level {
-                Level::Error => "error",
-                Level::Warning => "warning",
-                Level::Info | Level::Hint => "notice",
-            };
-            let _ = writeln!(
-                out,
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                property(&report.path),
-                f.start.line,
-                f.start.column,
-                f.end.line,
-                f.end.column,
-                property(&format!("{} {}", f.code, f.name)),
-                data(&f.message),
-            );
-        }
+/// One line per finding of the file.
+pub(super) fn render_file(report: &FileReport, out: &mut Vec<u8>) {
+    if report.findings.is_empty() {
+        return;
     }
-    out
+    let file = property(&report.path);
+    for f in &report.findings {
+        let command = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info | Level::Hint => "notice",
+        };
+        // Writing into a Vec does not fail.
+        let _ = writeln!(
+            out,
+            "::{command} file={file},line={},col={},endLine={},endColumn={},title={}::{}",
+            f.start.line,
+            f.start.column,
+            f.end.line,
+            f.end.column,
+            property(&format!("{} {}", f.code, f.name)),
+            data(&f.message),
+        );
+    }
 }
 
 /// The escaping GitHub's runner undoes in a command's message.
@@ -47,7 +48,12 @@ fn property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::fixtures;
+    use crate::cli::Format;
+    use crate::output::{HumanOptions, fixtures};
+
+    fn render(reports: &[FileReport]) -> String {
+        crate::output::render(Format::Github, reports, HumanOptions::default())
+    }
 
     #[test]
     fn one_command_per_finding_with_escaping() {

@@ -12,27 +12,62 @@
 //!
 //! Files that are no design docs print nothing; they are counted in the summary.
 
-use super::{HumanOptions, Summary};
+use super::{HumanOptions, Tally};
 use crate::record::{FileReport, FindingRecord};
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 use threatmark_engine::Level;
 
-pub fn render(reports: &[FileReport], options: HumanOptions) -> String {
+/// The snippets of one file (none for a file that is no design doc), each followed by a
+/// blank line.
+pub fn render_file(report: &FileReport, options: HumanOptions, out: &mut Vec<u8>) {
+    if !report.design_doc || report.findings.is_empty() {
+        return;
+    }
     let renderer = if options.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
-    for report in reports.iter().filter(|r| r.design_doc) {
-        for finding in &report.findings {
-            out.push_str(&renderer.render(&[group(&report.path, finding)]));
-            out.push_str("\n\n");
+    // About what a snippet takes, so that the buffer seldom grows (and copies) again.
+    let estimate: usize = report
+        .findings
+        .iter()
+        .map(|f| 2 * f.excerpt.text.len() + f.message.len() + report.path.len() + 160)
+        .sum();
+    out.reserve(estimate);
+    for finding in &report.findings {
+        let snippet = renderer.render(&[group(&report.path, finding)]);
+        if options.color {
+            out.extend_from_slice(snippet.as_bytes());
+        } else {
+            plain(&snippet, out);
         }
+        out.extend_from_slice(b"\n\n");
     }
-    out.push_str(&summary(reports, options));
-    out.push('\n');
-    out
+}
+
+/// Uncolored output is written to stdout as it is, no longer through anstream, which
+/// would scan every byte for escape codes to strip. A document can still carry control
+/// characters into a message; a snippet that holds one (rare) is stripped here, as
+/// anstream would have.
+fn plain(snippet: &str, out: &mut Vec<u8>) {
+    let bytes = snippet.as_bytes();
+    // A test of every byte, without an early exit inside a chunk so that the compiler
+    // vectorizes it. `0xC2` leads the C1 controls (U+0080 to U+009F) in UTF-8, and a few
+    // printable characters, which take the exact path too.
+    let control = bytes.chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |found, &b| {
+            found
+                | ((b < 0x20) & (b != b'\n') & (b != b'\t') & (b != b'\r'))
+                | (b == 0x7f)
+                | (b == 0xc2)
+        })
+    });
+    if control {
+        out.extend(anstream::adapter::strip_bytes(bytes).into_vec());
+    } else {
+        out.extend_from_slice(bytes);
+    }
 }
 
 fn group<'a>(path: &'a str, f: &'a FindingRecord) -> Group<'a> {
@@ -57,8 +92,8 @@ fn group<'a>(path: &'a str, f: &'a FindingRecord) -> Group<'a> {
 }
 
 /// `Found 2 errors, 5 warnings, 1 info in 2 of 3 design docs (12 files checked; 1 suppressed).`
-fn summary(reports: &[FileReport], options: HumanOptions) -> String {
-    let s = Summary::of(reports);
+pub fn summary(t: &Tally, options: HumanOptions) -> String {
+    let s = t.summary;
     let suppressed = if s.suppressed > 0 {
         format!("; {} suppressed", s.suppressed)
     } else {
@@ -89,10 +124,7 @@ fn summary(reports: &[FileReport], options: HumanOptions) -> String {
             parts.push(count(n, one, many));
         }
     }
-    let with_findings = reports
-        .iter()
-        .filter(|r| r.design_doc && !r.findings.is_empty())
-        .count();
+    let with_findings = t.design_docs_with_findings;
     let docs = if with_findings == s.design_docs {
         count(s.design_docs, "design doc", "design docs")
     } else {
@@ -102,14 +134,10 @@ fn summary(reports: &[FileReport], options: HumanOptions) -> String {
         )
     };
     let mut line = format!("Found {} in {docs} ({checked}).", parts.join(", "));
-    let fixable = reports
-        .iter()
-        .flat_map(|r| &r.findings)
-        .filter(|f| f.safe_fix().is_some())
-        .count();
-    if fixable > 0 && !options.fixed {
+    if t.fixable > 0 && !options.fixed {
         line.push_str(&format!(
-            "\n{fixable} fixable with `threatmark check --fix`."
+            "\n{} fixable with `threatmark check --fix`.",
+            t.fixable
         ));
     }
     line
@@ -122,12 +150,21 @@ fn count(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::fixtures;
+    use crate::cli::Format;
+    use crate::output::{fixtures, render as render_all};
+
+    fn render(reports: &[FileReport], options: HumanOptions) -> String {
+        render_all(Format::Human, reports, options)
+    }
 
     #[test]
     fn snippets_and_summary() {
         let out = render(&fixtures::reports(), HumanOptions::default());
         insta::assert_snapshot!(out);
+    }
+
+    fn summary(reports: &[FileReport], options: HumanOptions) -> String {
+        super::summary(&Tally::of_all(reports), options)
     }
 
     #[test]
@@ -168,6 +205,22 @@ mod tests {
             "Found 1 error, 1 warning, 1 info in 1 of 2 design docs (3 files checked).\n\
              1 fixable with `threatmark check --fix`."
         );
+    }
+
+    #[test]
+    fn plain_snippets_are_stripped_as_anstream_strips_them() {
+        for text in [
+            "warning[TM001]: plain, café, 日本\n --> x.md:1:1\n",
+            "a \u{1b}[31mred\u{1b}[0m title",
+            "bell \u{7} and del \u{7f} and C1 \u{9b}31m",
+            "tab\tand\r\nbreaks",
+            "printable after 0xC2: \u{a0}non-breaking, \u{b0}degrees",
+        ] {
+            let mut out = Vec::new();
+            plain(text, &mut out);
+            let stripped = anstream::adapter::strip_str(text).to_string();
+            assert_eq!(String::from_utf8_lossy(&out), stripped, "{text:?}");
+        }
     }
 
     #[test]

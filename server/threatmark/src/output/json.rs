@@ -4,19 +4,13 @@
 //! false`, no `risk` and no findings. `title` is always present (`null` when the doc has
 //! no heading), so that a reader need not test for the key.
 
-use super::Summary;
+use super::{Summary, pretty_at};
 use crate::record::{EditRecord, FileReport, FindingRecord, FixRecord};
 use serde::Serialize;
+use std::io::{self, Write};
 use threatmark_engine::{Applicability, FindingData};
 
 pub const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    files: Vec<File<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct File<'a> {
@@ -66,37 +60,58 @@ struct Edit<'a> {
     new_text: &'a str,
 }
 
-pub fn render(reports: &[FileReport]) -> String {
-    let mut bytes = Vec::new();
-    // Writing into a Vec fails only where serializing fails (see `write`).
-    if write(reports, &mut bytes).is_err() {
-        bytes.clear();
-    }
-    String::from_utf8(bytes).unwrap_or_default()
+/// The document up to its `files` array's opening bracket. The document is written as
+/// serde_json's pretty printer writes `{version, files, summary}`, a file at a time.
+pub(super) fn write_head(out: &mut impl Write) -> io::Result<()> {
+    write!(out, "{{\n  \"version\": {VERSION},\n  \"files\": [")
 }
 
-/// [`render`] straight into `out`: `check` streams its report to stdout rather than
-/// building it in memory first (hundreds of MB for a large corpus, most of the peak RSS).
-pub fn write(reports: &[FileReport], out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let output = Output {
-        version: VERSION,
-        files: reports.iter().map(file).collect(),
-        summary: Summary::of(reports),
-    };
-    match serde_json::to_writer_pretty(&mut *out, &output) {
-        Ok(()) => {}
-        Err(e) => match e.io_error_kind() {
-            Some(kind) => return Err(std::io::Error::new(kind, e)),
-            // Only a map with non-string keys fails to serialize; none of the types above
-            // has one. Still, a broken promise must not become a panic.
-            None => write!(
-                out,
-                "{{\"version\": {VERSION}, \"error\": {:?}}}",
-                e.to_string()
-            )?,
-        },
+/// One element of the `files` array, with the line break and indent before it.
+pub(super) fn render_file(report: &FileReport, out: &mut Vec<u8>) {
+    // About what a file takes (fixes hold most of it), so that the buffer seldom grows.
+    let estimate: usize = report
+        .findings
+        .iter()
+        .flat_map(|f| &f.fixes)
+        .flat_map(|fix| &fix.edits)
+        .map(|e| 2 * e.new_text.len() + 300)
+        .sum::<usize>()
+        + report
+            .findings
+            .iter()
+            .map(|f| f.message.len() + 600)
+            .sum::<usize>()
+        + 300;
+    out.reserve(estimate);
+    out.extend_from_slice(b"\n    ");
+    let start = out.len();
+    if let Err(e) = pretty_at(&file(report), 2, out) {
+        // Only a map with non-string keys fails to serialize; none of the types here has
+        // one. Still, a broken promise must not become a panic, nor invalid JSON.
+        out.truncate(start);
+        let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let error = format!(
+            "{{\"path\": {}, \"error\": {}}}",
+            text(&report.path),
+            text(&e.to_string())
+        );
+        out.extend_from_slice(error.as_bytes());
     }
-    out.write_all(b"\n")
+}
+
+/// The end of the `files` array (`elements`: whether it has any), the summary, and the
+/// final line break.
+pub(super) fn write_tail(
+    out: &mut impl Write,
+    elements: bool,
+    summary: &Summary,
+) -> io::Result<()> {
+    out.write_all(if elements { b"\n  ]" } else { b"]" })?;
+    out.write_all(b",\n  \"summary\": ")?;
+    let mut bytes = Vec::new();
+    pretty_at(summary, 1, &mut bytes).map_err(io::Error::other)?;
+    out.write_all(&bytes)?;
+    out.write_all(b"\n}\n")
 }
 
 fn file(r: &FileReport) -> File<'_> {
@@ -150,8 +165,38 @@ fn edit(e: &EditRecord) -> Edit<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::fixtures;
+    use crate::cli::Format;
+    use crate::output::{HumanOptions, Tally, fixtures};
     use serde_json::{Value, json};
+
+    fn render(reports: &[FileReport]) -> String {
+        crate::output::render(Format::Json, reports, HumanOptions::default())
+    }
+
+    /// The whole document as serde_json prints it in one go: what the streamed document
+    /// must equal byte for byte.
+    fn whole(reports: &[FileReport]) -> String {
+        #[derive(Serialize)]
+        struct Output<'a> {
+            version: u32,
+            files: Vec<File<'a>>,
+            summary: Summary,
+        }
+        let output = Output {
+            version: VERSION,
+            files: reports.iter().map(file).collect(),
+            summary: Tally::of_all(reports).summary,
+        };
+        serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"
+    }
+
+    #[test]
+    fn streamed_equals_printed_whole() {
+        let reports = fixtures::reports();
+        for n in 0..=reports.len() {
+            assert_eq!(render(&reports[..n]), whole(&reports[..n]), "{n} files");
+        }
+    }
 
     #[test]
     fn the_shape_of_spec_8_1() {

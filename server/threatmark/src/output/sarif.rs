@@ -5,6 +5,7 @@
 //! registry by `ruleIndex`. Columns count Unicode code points (`columnKind`), as in the
 //! other formats. Safe fixes are included as `fixes`.
 
+use super::pretty_at;
 use crate::record::{FileReport, FindingRecord, Position};
 use serde::Serialize;
 use threatmark_engine::Level;
@@ -137,7 +138,10 @@ struct InsertedContent<'a> {
     text: &'a str,
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+/// The log up to its `results` array's opening bracket, and from its closing bracket on
+/// (without the final line break). The log is written as serde_json's pretty printer
+/// writes it, a file's results at a time.
+pub(super) fn head_and_tail() -> (String, String) {
     let version = env!("CARGO_PKG_VERSION");
     let driver = Driver {
         name: "threatmark",
@@ -146,28 +150,44 @@ pub fn render(reports: &[FileReport]) -> String {
         information_uri: INFORMATION_URI,
         rules: RULES.iter().map(|r| rule(&r.meta)).collect(),
     };
-    let results = reports
-        .iter()
-        .flat_map(|report| report.findings.iter().map(move |f| result(&report.path, f)))
-        .collect();
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
             tool: Tool { driver },
             column_kind: "unicodeCodePoints",
-            results,
+            results: Vec::new(),
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|e| {
-        // None of the types above can fail to serialize; never panic if one does.
-        format!(
-            "{{\"version\": \"2.1.0\", \"runs\": [], \"error\": {:?}}}",
-            e.to_string()
-        )
+    // `results` is the last field of the one run: its empty array is the last `[]`.
+    let split = serde_json::to_string_pretty(&log).ok().and_then(|text| {
+        let at = text.rfind("\"results\": []")? + "\"results\": [".len();
+        Some((text[..at].to_string(), text[at..].to_string()))
     });
-    text.push('\n');
-    text
+    // None of the types above can fail to serialize; never panic if one does.
+    split.unwrap_or_else(|| {
+        (
+            "{\"version\": \"2.1.0\", \"runs\": [{\"results\": [".to_string(),
+            "]}]}".to_string(),
+        )
+    })
+}
+
+/// The results of one file, each with the line break and indent before it, separated
+/// by commas; nothing for a file without findings.
+pub(super) fn render_file(report: &FileReport, out: &mut Vec<u8>) {
+    for (i, f) in report.findings.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\n        ");
+        let start = out.len();
+        if pretty_at(&result(&report.path, f), 4, out).is_err() {
+            // As in the head: cannot happen, must not panic nor break the JSON.
+            out.truncate(start);
+            out.extend_from_slice(b"{}");
+        }
+    }
 }
 
 fn level(level: Level) -> &'static str {
@@ -277,8 +297,53 @@ fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::fixtures;
+    use crate::cli::Format;
+    use crate::output::{HumanOptions, fixtures};
     use serde_json::{Value, json};
+
+    fn render(reports: &[FileReport]) -> String {
+        crate::output::render(Format::Sarif, reports, HumanOptions::default())
+    }
+
+    /// The whole log as serde_json prints it in one go: what the streamed log must equal
+    /// byte for byte.
+    fn whole(reports: &[FileReport]) -> String {
+        let version = env!("CARGO_PKG_VERSION");
+        let log = Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "threatmark",
+                        version,
+                        semantic_version: version,
+                        information_uri: INFORMATION_URI,
+                        rules: RULES.iter().map(|r| rule(&r.meta)).collect(),
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                results: reports
+                    .iter()
+                    .flat_map(|r| r.findings.iter().map(move |f| result(&r.path, f)))
+                    .collect(),
+            }],
+        };
+        serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+    }
+
+    #[test]
+    fn streamed_equals_printed_whole() {
+        let mut reports = fixtures::reports();
+        // Two files with findings, one without between them.
+        let mut second = reports[1].clone();
+        second.path = "docs/design/z.md".into();
+        reports.push(second);
+        for n in 0..=reports.len() {
+            assert_eq!(render(&reports[..n]), whole(&reports[..n]), "{n} files");
+        }
+        assert_eq!(render(&reports[1..]), whole(&reports[1..]));
+    }
 
     #[test]
     fn the_required_fields_of_sarif_2_1_0() {
