@@ -97,7 +97,12 @@ pub fn threat_model_link_candidates(analysis: &Analysis) -> Vec<&str> {
 /// Whether a file is a threat model: its first heading names one, or its front matter
 /// has a `threat_model:` key.
 pub fn is_threat_model_file(text: &str, config: &Config) -> bool {
-    let doc = Document::parse(text, config);
+    is_threat_model_document(&Document::parse(text, config))
+}
+
+/// [`is_threat_model_file`] of a document already parsed (`check` reads it off the
+/// file's own analysis).
+pub fn is_threat_model_document(doc: &Document) -> bool {
     doc.front_matter
         .as_ref()
         .is_some_and(|fm| fm.threat_model_key.is_some())

@@ -24,7 +24,6 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use threatmark_engine::analysis::{self, analyze_linked};
 use threatmark_engine::config::Config;
-use threatmark_engine::document::sections::SectionKind;
 use threatmark_engine::rules::tm092_document_too_large::MAX_DOCUMENT_BYTES;
 use threatmark_engine::{Analysis, Applicability, Level, Source, analyze, fix};
 
@@ -147,8 +146,6 @@ struct Slot {
 #[derive(Default)]
 struct Pending {
     slots: Vec<Slot>,
-    /// The keys of the held slots.
-    held: HashSet<PathBuf>,
     /// The keys of the threat-model files linked so far.
     claimed: HashSet<PathBuf>,
     /// The keys of every file a walked file links to.
@@ -210,16 +207,12 @@ impl Pending {
         } = piece;
         let held = match role {
             Role::Own => None,
-            Role::Held(h) => {
-                self.held.insert(h.key.clone());
-                Some(h)
-            }
+            Role::Held(h) => Some(h),
             Role::ThreatModel(key) => {
-                if self.held.remove(&key)
-                    && let Some(slot) = self
-                        .slots
-                        .iter_mut()
-                        .find(|s| s.held.as_ref().is_some_and(|h| h.key == key))
+                if let Some(slot) = self
+                    .slots
+                    .iter_mut()
+                    .find(|s| s.held.as_ref().is_some_and(|h| h.key == key))
                 {
                     let replaced = slot.held.take().is_some_and(|h| h.replaced);
                     if replaced {
@@ -248,13 +241,11 @@ impl Pending {
     /// A design doc that claimed the held threat-model file `key` failed: the file has
     /// no record, as it would have none had the claim come first.
     fn drop_claimed(&mut self, key: &Path) {
-        if self.held.remove(key) {
-            self.slots
-                .retain(|s| !s.held.as_ref().is_some_and(|h| h.replaced && h.key == key));
-            for s in &mut self.slots {
-                if s.held.as_ref().is_some_and(|h| h.key == key) {
-                    s.held = None;
-                }
+        self.slots
+            .retain(|s| !s.held.as_ref().is_some_and(|h| h.replaced && h.key == key));
+        for s in &mut self.slots {
+            if s.held.as_ref().is_some_and(|h| h.key == key) {
+                s.held = None;
             }
         }
     }
@@ -283,7 +274,6 @@ impl Pending {
     /// The end of the walk: no design doc is left to claim a held threat-model file, so
     /// each keeps its own record, fixed now with `--fix`. The errors, in path order.
     fn release(&mut self, env: &Env<'_>) -> Vec<String> {
-        self.held.clear();
         let fixes: Vec<(usize, Target)> = self
             .slots
             .iter_mut()
@@ -539,14 +529,7 @@ fn is_threat_model(text: &str, analysis: &Analysis, config: &Config) -> bool {
         // Too large to be analysed (TM092), so its analysis holds no document.
         return analysis::is_threat_model_file(text, config);
     }
-    let doc = &analysis.document;
-    doc.front_matter
-        .as_ref()
-        .is_some_and(|fm| fm.threat_model_key.is_some())
-        || doc
-            .sections
-            .first()
-            .is_some_and(|s| s.kind == Some(SectionKind::ThreatModel))
+    analysis::is_threat_model_document(&analysis.document)
 }
 
 fn has_safe_fix(analysis: &Analysis) -> bool {
